@@ -1,0 +1,170 @@
+"""Output sizes and padding of convolution and pooling, with Keras semantics.
+
+Every drawing, widget and test in cnnlib asks these functions; nothing else in the
+package re-derives a size. Pure Python: no TensorFlow, no NumPy.
+
+Reference: V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep
+learning", arXiv:1603.07285 (2016).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+PADDING_MODES = ("valid", "same", "full")
+
+
+class Padding(NamedTuple):
+    """Zeros added before and after one spatial axis."""
+
+    before: int
+    after: int
+
+
+def _positive_int(value, what: str) -> int:
+    if not _is_integral(value):
+        raise ValueError(f"{what} must be a whole number, got {value!r}.")
+    value = int(value)
+    if value < 1:
+        raise ValueError(f"{what} must be at least 1, got {value}.")
+    return value
+
+
+def _is_integral(value) -> bool:
+    if isinstance(value, (bool, str)):
+        return False
+    try:
+        return float(value).is_integer()
+    except (TypeError, ValueError):
+        return False
+
+
+def effective_kernel(kernel: int, dilation: int = 1) -> int:
+    """Extent of a dilated kernel: ``dilation * (kernel - 1) + 1`` input cells."""
+    kernel = _positive_int(kernel, "kernel size")
+    dilation = _positive_int(dilation, "dilation")
+    return dilation * (kernel - 1) + 1
+
+
+def conv_padding(size: int, kernel: int, stride: int = 1, padding="valid", dilation: int = 1) -> Padding:
+    """Zeros added on each side of one axis for a convolution.
+
+    Args:
+        size: input length along the axis.
+        kernel: kernel length.
+        stride: step between windows.
+        padding: ``"valid"`` (none), ``"same"`` (Keras/TensorFlow: output ``ceil(size / stride)``,
+            the odd zero goes after), ``"full"`` (``kernel - 1`` on both sides) or an int
+            (that many zeros on both sides).
+        dilation: spacing between kernel taps.
+
+    Returns:
+        ``Padding(before, after)``.
+    """
+    size = _positive_int(size, "input size")
+    stride = _positive_int(stride, "stride")
+    k = effective_kernel(kernel, dilation)
+    if isinstance(padding, str):
+        mode = padding.lower()
+        if mode == "valid":
+            return Padding(0, 0)
+        if mode == "full":
+            return Padding(k - 1, k - 1)
+        if mode == "same":
+            out = -(-size // stride)
+            total = max((out - 1) * stride + k - size, 0)
+            return Padding(total // 2, total - total // 2)
+        raise ValueError(
+            f"padding {padding!r} is not known: use 'valid', 'same', 'full' or a number of zeros."
+        )
+    if isinstance(padding, bool) or not _is_integral(padding) or int(padding) < 0:
+        raise ValueError(
+            f"padding must be 'valid', 'same', 'full' or a whole number of zeros >= 0, got {padding!r}."
+        )
+    return Padding(int(padding), int(padding))
+
+
+def conv_output_size(size: int, kernel: int, stride: int = 1, padding="valid", dilation: int = 1) -> int:
+    """Output length of a convolution along one axis.
+
+    ``floor((size + before + after - dilation * (kernel - 1) - 1) / stride) + 1``, which for
+    ``"same"`` equals ``ceil(size / stride)`` as in Keras.
+
+    Raises:
+        ValueError: when the (dilated) kernel does not fit in the padded input, or an argument
+            is not a positive whole number.
+    """
+    pad = conv_padding(size, kernel, stride, padding, dilation)
+    k = effective_kernel(kernel, dilation)
+    padded = size + pad.before + pad.after
+    if k > padded:
+        what = f"kernel {kernel}" if dilation == 1 else f"kernel {kernel} with dilation {dilation} (spans {k})"
+        where = "the input" if padded == size else "the padded input"
+        raise ValueError(f"{what} is larger than {where} {padded}: no window fits.")
+    return (padded - k) // stride + 1
+
+
+def pool_output_size(size: int, pool: int, stride: int | None = None, padding="valid") -> int:
+    """Output length of max or average pooling along one axis (Keras semantics).
+
+    The stride defaults to the pool size, as in ``keras.layers.MaxPooling2D``. Pooling accepts
+    only ``"valid"`` and ``"same"`` padding.
+    """
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"pooling padding must be 'valid' or 'same', got {padding!r}.")
+    stride = pool if stride is None else stride
+    try:
+        return conv_output_size(size, pool, stride, padding)
+    except ValueError as err:
+        raise ValueError(str(err).replace("kernel", "pool window")) from None
+
+
+def window_starts(size: int, kernel: int, stride: int = 1, padding="valid", dilation: int = 1) -> list[int]:
+    """First input index (in unpadded coordinates, may be negative) of every window."""
+    out = conv_output_size(size, kernel, stride, padding, dilation)
+    before = conv_padding(size, kernel, stride, padding, dilation).before
+    return [i * stride - before for i in range(out)]
+
+
+def conv_params(kernel, in_channels: int, filters: int, use_bias: bool = True) -> int:
+    """Learned parameters of a 2D convolution: one kernel per filter, shared over positions."""
+    kh, kw = _pair(kernel)
+    return filters * (kh * kw * _positive_int(in_channels, "input channels") + int(use_bias))
+
+
+def conv_connections(kernel, in_channels: int, filters: int, output_hw, use_bias: bool = True) -> int:
+    """Connections (weight uses) of a 2D convolution: parameters times output positions.
+
+    LeNet's C1 (6 filters 5x5 on 1 channel, 28x28 output) has 156 parameters and
+    156 * 28 * 28 = 122,304 connections; weight sharing is the ratio between the two.
+    """
+    oh, ow = _pair(output_hw)
+    return conv_params(kernel, in_channels, filters, use_bias) * oh * ow
+
+
+def dense_params(inputs: int, units: int, use_bias: bool = True) -> int:
+    """Parameters of a fully connected layer."""
+    return _positive_int(units, "units") * (_positive_int(inputs, "inputs") + int(use_bias))
+
+
+def conv_macs(kernel, in_channels: int, filters: int, output_hw) -> int:
+    """Multiply-adds of a 2D convolution for one input (bias additions not counted)."""
+    kh, kw = _pair(kernel)
+    oh, ow = _pair(output_hw)
+    return kh * kw * in_channels * filters * oh * ow
+
+
+def _pair(value) -> tuple[int, int]:
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"expected a size or a pair (height, width), got {value!r}.")
+        return _positive_int(value[0], "height"), _positive_int(value[1], "width")
+    v = _positive_int(value, "size")
+    return v, v
+
+
+def same_padding_is_symmetric(size: int, kernel: int, stride: int = 1, dilation: int = 1) -> bool:
+    """Whether Keras' ``"same"`` puts as many zeros before as after (it does not always)."""
+    pad = conv_padding(size, kernel, stride, "same", dilation)
+    return pad.before == pad.after
+

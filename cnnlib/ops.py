@@ -1,0 +1,112 @@
+"""Readable NumPy convolution and pooling, for teaching.
+
+These are the operations of notes 1.1 and 1.2 written out in NumPy so a learner can read
+them; tests check them against ``keras.layers.Conv2D`` / ``MaxPooling2D`` /
+``AveragePooling2D`` to a relative error below 1e-6 (the cs231n habit: trust a
+from-scratch operation only after comparing it with a reference).
+
+Layouts follow Keras: inputs are NHWC ``(batch, height, width, channels)``; kernels are
+``(kernel_h, kernel_w, in_channels, out_channels)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnlib.arithmetic import conv_output_size, conv_padding, pool_output_size
+
+
+def _pair(value, what: str) -> tuple[int, int]:
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{what} must be one number or a pair (height, width), got {value!r}.")
+        return int(value[0]), int(value[1])
+    return int(value), int(value)
+
+
+def _as_nhwc(x) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim == 2:  # one grey image
+        x = x[None, :, :, None]
+    elif x.ndim == 3:  # one image with channels
+        x = x[None]
+    if x.ndim != 4:
+        raise ValueError(
+            f"expected an image (H, W), (H, W, C) or a batch (N, H, W, C); got shape {x.shape}."
+        )
+    return x
+
+
+def _pad(x: np.ndarray, pads, value: float) -> np.ndarray:
+    (top, bottom), (left, right) = pads
+    return np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=value)
+
+
+def conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) -> np.ndarray:
+    """2D convolution (cross-correlation, as in every deep-learning library).
+
+    Args:
+        x: image ``(H, W)``, ``(H, W, C)`` or batch ``(N, H, W, C)``.
+        kernel: ``(kh, kw)`` for one grey filter, or ``(kh, kw, C, filters)`` as Keras stores it.
+        bias: optional ``(filters,)``.
+        stride: int or ``(sh, sw)``.
+        padding: ``"valid"``, ``"same"``, ``"full"`` or a number of zeros per side.
+        dilation: int or ``(dh, dw)``.
+
+    Returns:
+        ``(N, H_out, W_out, filters)`` float array.
+    """
+    x = _as_nhwc(x).astype(np.float64)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    if kernel.ndim == 2:
+        kernel = kernel[:, :, None, None]
+    if kernel.ndim != 4:
+        raise ValueError(f"kernel must be (kh, kw) or (kh, kw, in_channels, filters), got {kernel.shape}.")
+    kh, kw, c_in, filters = kernel.shape
+    if c_in != x.shape[-1]:
+        raise ValueError(
+            f"the kernel expects {c_in} input channel(s) but the image has {x.shape[-1]}."
+        )
+    (sh, sw), (dh, dw) = _pair(stride, "stride"), _pair(dilation, "dilation")
+    h, w = x.shape[1:3]
+    oh = conv_output_size(h, kh, sh, padding, dh)
+    ow = conv_output_size(w, kw, sw, padding, dw)
+    x = _pad(x, (conv_padding(h, kh, sh, padding, dh), conv_padding(w, kw, sw, padding, dw)), 0.0)
+
+    out = np.zeros((x.shape[0], oh, ow, filters))
+    # One kernel tap at a time: the slice holds, for every output position, the input cell
+    # that this tap sees; adding tap by tap is the sliding window, vectorised.
+    for i in range(kh):
+        for j in range(kw):
+            window = x[:, i * dh : i * dh + sh * (oh - 1) + 1 : sh, j * dw : j * dw + sw * (ow - 1) + 1 : sw, :]
+            out += window @ kernel[i, j]
+    if bias is not None:
+        out += np.asarray(bias, dtype=np.float64)
+    return out
+
+
+def _pool(x, pool, stride, padding, reduce) -> np.ndarray:
+    x = _as_nhwc(x).astype(np.float64)
+    ph, pw = _pair(pool, "pool size")
+    sh, sw = _pair(stride if stride is not None else (ph, pw), "stride")
+    h, w = x.shape[1:3]
+    oh = pool_output_size(h, ph, sh, padding)
+    ow = pool_output_size(w, pw, sw, padding)
+    pads = (conv_padding(h, ph, sh, padding), conv_padding(w, pw, sw, padding))
+    # NaN marks padding so that neither max nor mean ever sees a made-up zero (Keras ignores
+    # padded cells in both).
+    x = _pad(x, pads, np.nan)
+    windows = np.stack(
+        [x[:, i : i + sh * (oh - 1) + 1 : sh, j : j + sw * (ow - 1) + 1 : sw, :] for i in range(ph) for j in range(pw)]
+    )
+    return reduce(windows, axis=0)
+
+
+def max_pool2d(x, pool=2, stride=None, padding="valid") -> np.ndarray:
+    """Max pooling; the stride defaults to the pool size (Keras' default)."""
+    return _pool(x, pool, stride, padding, np.nanmax)
+
+
+def avg_pool2d(x, pool=2, stride=None, padding="valid") -> np.ndarray:
+    """Average pooling over the real (unpadded) cells of each window, as Keras does."""
+    return _pool(x, pool, stride, padding, np.nanmean)

@@ -1,0 +1,87 @@
+"""Seeding, device detection and the scale switch (the first cell of every notebook).
+
+``S = setup()`` seeds Python, NumPy and the Keras backend, prints the versions and whether a
+GPU is there, and returns a :class:`Session` whose ``S.pick(small=..., full=...)`` chooses
+between the CPU-sized run (the default, and what the tests run) and the full run. The full
+run is chosen by ``CNNLIB_SCALE=full``, by ``setup(scale="full")``, or automatically when a
+GPU is present and ``CNNLIB_SCALE`` is unset — so a notebook scales up without edited cells.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+SCALES = ("small", "full")
+
+
+@dataclass(frozen=True)
+class Session:
+    """What ``setup`` decided: the seed, whether a GPU is used and the run size."""
+
+    seed: int
+    gpu: bool
+    scale: str
+
+    @property
+    def full(self) -> bool:
+        return self.scale == "full"
+
+    def pick(self, small, full):
+        """``small`` on the CPU-sized run, ``full`` on the full one."""
+        return full if self.full else small
+
+
+def _resolve_scale(scale: str | None, gpu: bool) -> str:
+    scale = scale or os.environ.get("CNNLIB_SCALE") or ("full" if gpu else "small")
+    scale = scale.strip().lower()
+    if scale not in SCALES:
+        raise ValueError(f"scale must be 'small' or 'full', got {scale!r}.")
+    return scale
+
+
+def setup(seed: int = 0, scale: str | None = None, report: bool = True) -> Session:
+    """Seed everything, report the stack and choose the run size.
+
+    Args:
+        seed: seed for Python, NumPy and the Keras backend (``keras.utils.set_random_seed``).
+        scale: ``"small"`` or ``"full"``; default from ``CNNLIB_SCALE``, else ``"full"`` on a GPU.
+        report: print one line per fact.
+    """
+    # Quiet TensorFlow's C++ start-up logging before the first import; it goes to the
+    # terminal, not the notebook, but learners mistake it for errors.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import matplotlib
+
+    gpu = _has_gpu(keras.backend.backend())
+    session = Session(seed=seed, gpu=gpu, scale=_resolve_scale(scale, gpu))
+    keras.utils.set_random_seed(seed)
+    matplotlib.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "font.size": 10})
+    if report:
+        backend = keras.backend.backend()
+        versions = f"Keras {keras.__version__}, backend {backend}"
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            versions = f"TensorFlow {tf.__version__}, " + versions
+        print(versions)
+        print(f"GPU: {'yes' if gpu else 'none, running on the CPU'}")
+        print(f"scale: {session.scale} (set CNNLIB_SCALE=full for the full-size runs), seed {seed}")
+    return session
+
+
+def _has_gpu(backend: str) -> bool:
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_physical_devices("GPU"))
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.is_available()
+    if backend == "jax":
+        import jax
+
+        return any(d.platform == "gpu" for d in jax.devices())
+    return False
