@@ -15,6 +15,17 @@ import numpy as np
 
 from cnnlib.arithmetic import conv_output_size, conv_padding, pool_output_size
 
+# Hand-made 3x3 kernels of classic image processing: what a learned first layer rediscovers.
+KERNELS = {
+    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
+    "box blur": np.full((3, 3), 1 / 9),
+    "Gaussian blur": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=float) / 16,
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
+    "vertical edges (Sobel x)": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float),
+    "horizontal edges (Sobel y)": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
+    "all edges (Laplacian)": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
+}
+
 
 def _pair(value, what: str) -> tuple[int, int]:
     if isinstance(value, (tuple, list)):

@@ -22,8 +22,9 @@ def keras_conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) ->
     layers = []
     mode = padding if isinstance(padding, str) and padding in ("valid", "same") else "valid"
     if mode == "valid" and padding != "valid":
-        ph = conv_padding(x.shape[1], kh, stride, padding, dilation)
-        pw = conv_padding(x.shape[2], kw, stride, padding, dilation)
+        (sh, sw), (dh, dw) = _pair(stride), _pair(dilation)
+        ph = conv_padding(x.shape[1], kh, sh, padding, dh)
+        pw = conv_padding(x.shape[2], kw, sw, padding, dw)
         layers.append(keras.layers.ZeroPadding2D((tuple(ph), tuple(pw)), dtype="float64"))
     conv = keras.layers.Conv2D(
         filters, (kh, kw), strides=stride, padding=mode, dilation_rate=dilation, use_bias=bias is not None,
@@ -38,6 +39,10 @@ def keras_conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) ->
     for layer in layers:
         y = layer(y)
     return keras.ops.convert_to_numpy(y)
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
 
 def keras_pool2d(x, pool=2, stride=None, padding="valid", mode="max") -> np.ndarray:

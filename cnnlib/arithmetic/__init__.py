@@ -13,6 +13,7 @@ from cnnlib.arithmetic.sizes import (  # noqa: F401
     conv_padding,
     conv_params,
     dense_params,
+    explain_conv_output_size,
     effective_kernel,
     pool_output_size,
     same_padding_is_symmetric,

@@ -168,3 +168,17 @@ def same_padding_is_symmetric(size: int, kernel: int, stride: int = 1, dilation:
     pad = conv_padding(size, kernel, stride, "same", dilation)
     return pad.before == pad.after
 
+
+
+def explain_conv_output_size(size: int, kernel: int, stride: int = 1, padding="valid", dilation: int = 1) -> str:
+    """The output-size formula with this case's numbers filled in, for diagrams and widgets.
+
+    Example: ``"o = ⌊(5 + 1 + 1 − 3) / 2⌋ + 1 = 3"``.
+    """
+    out = conv_output_size(size, kernel, stride, padding, dilation)
+    pad = conv_padding(size, kernel, stride, padding, dilation)
+    k = effective_kernel(kernel, dilation)
+    k_text = f"{dilation}·({kernel} − 1) + 1" if dilation > 1 else f"{kernel}"
+    pad_text = f" + {pad.before} + {pad.after}" if pad.before or pad.after else ""
+    body = f"({size}{pad_text} − {k_text if dilation == 1 else k})"
+    return f"o = ⌊{body} / {stride}⌋ + 1 = {out}" if stride > 1 else f"o = {body} + 1 = {out}"

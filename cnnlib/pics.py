@@ -1,0 +1,73 @@
+"""Regenerate every image in ``pics/`` (the README's and the notebooks' pictures).
+
+    python -m cnnlib.pics                 # all of them, into pics/
+    python -m cnnlib.pics --out DIR NAME  # some, elsewhere (the tests do this)
+
+Each picture is a function of nothing but code, so two runs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _conv_gif(case: str):
+    def make(path: Path) -> None:
+        from cnnlib.viz import CONV_ARITHMETIC_CASES, save_gif, sliding_window_animation
+
+        save_gif(sliding_window_animation(**CONV_ARITHMETIC_CASES[case]), path)
+
+    return make
+
+
+def _conv_numbers_gif(path: Path) -> None:
+    from cnnlib import ops
+    from cnnlib.viz import save_gif, sliding_window_animation
+    from cnnlib.viz.conv_arithmetic import numeric_conv_case
+
+    x, k = numeric_conv_case()
+    out = ops.conv2d(x, k)[0, :, :, 0]
+    save_gif(sliding_window_animation(5, 3, values=x, kernel_values=k, out_values=out), path)
+
+
+def _thumb_convolution(path: Path) -> None:
+    from cnnlib.viz import CONV_ARITHMETIC_CASES, draw_sliding_window
+
+    fig = draw_sliding_window(**CONV_ARITHMETIC_CASES["padding_strides"], step=4)
+    fig.savefig(path, dpi=60)
+
+
+def pictures() -> dict:
+    """File name -> function writing it."""
+    from cnnlib.viz import CONV_ARITHMETIC_CASES
+
+    pics = {f"{case}.gif": _conv_gif(case) for case in CONV_ARITHMETIC_CASES}
+    pics["conv_numbers.gif"] = _conv_numbers_gif
+    pics["thumb_01_convolution.png"] = _thumb_convolution
+    return pics
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Regenerate the pictures in pics/.")
+    parser.add_argument("names", nargs="*", help="pictures to make (default: all)")
+    parser.add_argument("--out", type=Path, default=Path("pics"), help="folder to write to")
+    args = parser.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    pics = pictures()
+    unknown = [n for n in args.names if n not in pics]
+    if unknown:
+        print(f"unknown picture(s) {', '.join(unknown)}; known: {', '.join(pics)}", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.names or pics:
+        pics[name](args.out / name)
+        print(f"wrote {args.out / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

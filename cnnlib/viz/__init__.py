@@ -1,0 +1,11 @@
+"""Drawings for the notebooks. Every function takes ``ax=None`` where it draws one panel,
+returns the matplotlib Figure and never calls ``plt.show()``; figures are made without
+pyplot so a notebook shows each exactly once (the returned value)."""
+
+from cnnlib.viz.conv_arithmetic import (  # noqa: F401
+    CONV_ARITHMETIC_CASES,
+    draw_sliding_window,
+    save_gif,
+    sliding_window_animation,
+)
+from cnnlib.viz.images import show_images  # noqa: F401

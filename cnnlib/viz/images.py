@@ -1,0 +1,49 @@
+"""Grids of images: photos, digits, kernels and feature maps."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cnnlib.viz._figure import new_grid
+
+
+def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetric=False, suptitle=None):
+    """Show 2D arrays (or RGB images) in a grid.
+
+    Args:
+        images: sequence of ``(H, W)`` or ``(H, W, 3)`` arrays, or an ``(H, W, C)`` stack of
+            feature maps (one panel per channel).
+        titles: optional text under each panel.
+        ncols: panels per row (default: up to 8).
+        cmap: colour map for single-channel images.
+        size: inches per panel.
+        symmetric: centre the colour scale on zero (for kernels and signed feature maps).
+        suptitle: optional title over the grid.
+    """
+    if isinstance(images, np.ndarray) and images.ndim == 3 and images.shape[-1] not in (3,):
+        images = [images[..., i] for i in range(images.shape[-1])]
+    images = list(images)
+    if not images:
+        raise ValueError("no images to show.")
+    ncols = ncols or min(len(images), 8)
+    nrows = math.ceil(len(images) / ncols)
+    fig, axes = new_grid(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)))
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k >= len(images):
+            continue
+        img = np.asarray(images[k], dtype=np.float32)
+        kw = {}
+        if img.ndim == 2:
+            kw["cmap"] = cmap
+            if symmetric:
+                m = float(np.max(np.abs(img))) or 1.0
+                kw.update(vmin=-m, vmax=m)
+        ax.imshow(img, interpolation="nearest", **kw)
+        if titles is not None:
+            ax.set_title(str(titles[k]), fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig

@@ -1,0 +1,44 @@
+"""Committed notebooks are the runner's output: executed, in order, no errors, no SVG."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_executed_in_order_without_errors(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    counts = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        tags = cell.get("metadata", {}).get("tags", [])
+        source = "".join(cell["source"])
+        if "skip-execution" in tags:
+            continue
+        assert cell["execution_count"] is not None or not source.strip(), f"unexecuted cell:\n{source[:200]}"
+        if cell["execution_count"] is not None:
+            counts.append(cell["execution_count"])
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error":
+                assert "raises-exception" in tags, f"stored error {out['ename']} in:\n{source[:200]}"
+            assert "image/svg+xml" not in out.get("data", {}), "SVG output is never stable under nbval"
+    assert counts == list(range(1, len(counts) + 1)), f"execution counts out of order: {counts}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_ignored_cell_is_followed_by_a_compared_check(path):
+    cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    for i, cell in enumerate(cells):
+        if "# NBVAL_IGNORE_OUTPUT" in "".join(cell["source"]):
+            later = ["".join(c["source"]) for c in cells[i + 1 :]]
+            assert any("assert" in s and "NBVAL_IGNORE_OUTPUT" not in s for s in later), (
+                "an ignored cell needs a compared assert after it:\n" + "".join(cell["source"])[:200]
+            )

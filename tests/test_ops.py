@@ -1,0 +1,61 @@
+"""The NumPy operations against Keras layers: relative error below 1e-6 (cs231n's rule)."""
+
+import numpy as np
+import pytest
+
+from cnnlib import ops
+from cnnlib.reference import keras_conv2d, keras_pool2d, rel_error
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(2, 9, 8, 3))
+
+
+@pytest.mark.parametrize("padding", ["valid", "same", "full", 2])
+@pytest.mark.parametrize("stride,dilation", [(1, 1), (2, 1), (3, 1), (1, 2), ((2, 1), 1)])
+def test_conv2d_equals_keras(padding, stride, dilation):
+    kernel, bias = RNG.normal(size=(3, 2, 3, 4)), RNG.normal(size=4)
+    ours = ops.conv2d(X, kernel, bias, stride, padding, dilation)
+    ref = keras_conv2d(X, kernel, bias, stride, padding, dilation)
+    assert ours.shape == ref.shape
+    assert rel_error(ours, ref) < 1e-6
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("pool,stride", [(2, None), (3, 2), (3, 1), ((2, 3), (1, 2))])
+def test_pooling_equals_keras(pool, stride, padding):
+    for mode, op in (("max", ops.max_pool2d), ("avg", ops.avg_pool2d)):
+        ours, ref = op(X, pool, stride, padding), keras_pool2d(X, pool, stride, padding, mode)
+        assert ours.shape == ref.shape
+        assert rel_error(ours, ref) < 1e-6
+
+
+def test_one_output_value_is_the_window_times_the_kernel():
+    img = RNG.integers(0, 9, size=(6, 6))
+    k = RNG.integers(-2, 3, size=(3, 3))
+    out = ops.conv2d(img, k)[0, :, :, 0]
+    assert out[2, 1] == np.sum(img[2:5, 1:4] * k)
+
+
+def test_grey_image_and_2d_kernel_are_accepted():
+    out = ops.conv2d(np.ones((5, 5)), np.ones((3, 3)), padding="same")
+    assert out.shape == (1, 5, 5, 1)
+    assert out[0, 2, 2, 0] == 9 and out[0, 0, 0, 0] == 4
+
+
+def test_every_named_kernel_is_3x3():
+    assert ops.KERNELS and all(np.asarray(k).shape == (3, 3) for k in ops.KERNELS.values())
+
+
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: ops.conv2d(np.ones((4, 4)), np.ones((5, 5))), "kernel 5 is larger than the input 4"),
+        (lambda: ops.conv2d(np.ones((4, 4, 2)), np.ones((3, 3, 1, 1))), "expects 1 input channel"),
+        (lambda: ops.conv2d(np.ones(4), np.ones((3, 3))), "expected an image"),
+        (lambda: ops.max_pool2d(np.ones((4, 4)), 2, 0), "stride must be at least 1"),
+        (lambda: ops.conv2d(np.ones((4, 4)), np.ones((3, 3)), stride=(1, 2, 3)), "pair"),
+    ],
+)
+def test_bad_input_gets_a_sentence(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -1,0 +1,35 @@
+"""The callbacks behind the explorers (widget output itself cannot be compared by nbval)."""
+
+import pytest
+from matplotlib.figure import Figure
+
+from cnnlib.widgets import conv_explorer, conv_explorer_view
+
+
+def test_valid_setting_draws_and_states_the_output_size():
+    fig, message = conv_explorer_view(size=5, kernel=3, padding=1, stride=2, step=4)
+    assert isinstance(fig, Figure)
+    assert message.startswith("output 3×3") and "⌊(5 + 1 + 1 − 3) / 2⌋ + 1 = 3" in message
+
+
+@pytest.mark.parametrize(
+    "kw,reason",
+    [
+        (dict(size=4, kernel=7), "kernel 7 is larger than the input 4"),
+        (dict(size=3, kernel=3, dilation=3), "dilation 3 (spans 7)"),
+        (dict(size=5, kernel=3, padding="bogus"), "padding 'bogus' is not known"),
+    ],
+)
+def test_impossible_setting_gives_a_message_not_a_traceback(kw, reason):
+    fig, message = conv_explorer_view(**kw)
+    assert fig is None and message.startswith("Not possible:") and reason in message
+
+
+def test_step_beyond_the_last_window_is_clamped():
+    fig, _ = conv_explorer_view(size=4, kernel=3, step=99)
+    assert fig is not None
+
+
+def test_the_widget_builds():
+    box = conv_explorer()
+    assert len(box.children) == 3
