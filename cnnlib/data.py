@@ -63,12 +63,28 @@ _CIFAR_SUBSET = Path("cifar10-subset") / "cifar10_jpeg_subset.npz"
 CLASS_NAMES = {
     "mnist": [str(d) for d in range(10)],
     "fashion_mnist": [
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
     ],
     "cifar10": [
-        "airplane", "automobile", "bird", "cat", "deer",
-        "dog", "frog", "horse", "ship", "truck",
+        "airplane",
+        "automobile",
+        "bird",
+        "cat",
+        "deer",
+        "dog",
+        "frog",
+        "horse",
+        "ship",
+        "truck",
     ],
 }
 
@@ -232,7 +248,7 @@ def _download(key: str):
                 tar.extractall(cache, filter="data")
             return _read_cifar_batches(cache / "cifar-10-batches-py")
         sub = cache / _FOLDER[key]
-        for fname, digest in zip(_IDX_FILES, _IDX_SHA256[key]):
+        for fname, digest in zip(_IDX_FILES, _IDX_SHA256[key], strict=True):
             path = sub / f"{fname}.gz"
             if not path.is_file():
                 _fetch(_URL[key] + f"{fname}.gz", path)
@@ -242,6 +258,14 @@ def _download(key: str):
         return _read_idx_set(sub)
     except DataError as err:
         raise DataError(f"{err}\n{_missing_message(key)}") from None
+
+
+def as_float(x, channels_last: bool = True) -> np.ndarray:
+    """uint8 images to float32 in [0, 1], with a channel axis for grey images (Keras' layout)."""
+    x = np.asarray(x, dtype=np.float32) / 255.0
+    if channels_last and x.ndim == 3:
+        x = x[..., None]
+    return x
 
 
 def photo(name: str = "camera", grey: bool = True, size: int | None = None) -> np.ndarray:

@@ -42,9 +42,7 @@ def _as_nhwc(x) -> np.ndarray:
     elif x.ndim == 3:  # one image with channels
         x = x[None]
     if x.ndim != 4:
-        raise ValueError(
-            f"expected an image (H, W), (H, W, C) or a batch (N, H, W, C); got shape {x.shape}."
-        )
+        raise ValueError(f"expected an image (H, W), (H, W, C) or a batch (N, H, W, C); got shape {x.shape}.")
     return x
 
 
@@ -75,9 +73,7 @@ def conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) -> np.nd
         raise ValueError(f"kernel must be (kh, kw) or (kh, kw, in_channels, filters), got {kernel.shape}.")
     kh, kw, c_in, filters = kernel.shape
     if c_in != x.shape[-1]:
-        raise ValueError(
-            f"the kernel expects {c_in} input channel(s) but the image has {x.shape[-1]}."
-        )
+        raise ValueError(f"the kernel expects {c_in} input channel(s) but the image has {x.shape[-1]}.")
     (sh, sw), (dh, dw) = _pair(stride, "stride"), _pair(dilation, "dilation")
     h, w = x.shape[1:3]
     oh = conv_output_size(h, kh, sh, padding, dh)

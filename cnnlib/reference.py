@@ -27,7 +27,12 @@ def keras_conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) ->
         pw = conv_padding(x.shape[2], kw, sw, padding, dw)
         layers.append(keras.layers.ZeroPadding2D((tuple(ph), tuple(pw)), dtype="float64"))
     conv = keras.layers.Conv2D(
-        filters, (kh, kw), strides=stride, padding=mode, dilation_rate=dilation, use_bias=bias is not None,
+        filters,
+        (kh, kw),
+        strides=stride,
+        padding=mode,
+        dilation_rate=dilation,
+        use_bias=bias is not None,
         dtype="float64",
     )
     layers.append(conv)

@@ -61,10 +61,12 @@ def run_notebook(path: Path, timeout: int = 900) -> tuple[float, float | None]:
         record_timing=False,
     )
 
-    def on_complete(**_):
-        peak["mb"] = peak_rss_mb(client.km.provisioner.pid)
+    def after_cell(**_):  # the kernel is gone by the notebook's end: sample after each cell
+        mb = peak_rss_mb(client.km.provisioner.pid)
+        if mb is not None:
+            peak["mb"] = max(mb, peak["mb"] or 0.0)
 
-    client.on_notebook_complete = on_complete
+    client.on_cell_executed = after_cell
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start

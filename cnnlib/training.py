@@ -58,6 +58,7 @@ def setup(seed: int = 0, scale: str | None = None, report: bool = True) -> Sessi
     session = Session(seed=seed, gpu=gpu, scale=_resolve_scale(scale, gpu))
     keras.utils.set_random_seed(seed)
     matplotlib.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "font.size": 10})
+    _show_figures_as_png()
     if report:
         backend = keras.backend.backend()
         versions = f"Keras {keras.__version__}, backend {backend}"
@@ -69,6 +70,20 @@ def setup(seed: int = 0, scale: str | None = None, report: bool = True) -> Sessi
         print(f"GPU: {'yes' if gpu else 'none, running on the CPU'}")
         print(f"scale: {session.scale} (set CNNLIB_SCALE=full for the full-size runs), seed {seed}")
     return session
+
+
+def _show_figures_as_png() -> None:
+    """Make a returned Figure display as one PNG (cnnlib's figures are not pyplot's).
+
+    PNG, never SVG: nbval skips PNG but compares SVG, which is never byte-stable.
+    """
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("png")
 
 
 def _has_gpu(backend: str) -> bool:

@@ -55,6 +55,5 @@ def conv_explorer(size=7, kernel=3, padding="valid", stride=1, dilation=1):
             display(fig)
 
     shown = w.interactive_output(redraw, controls)
-    out = w.VBox([w.HBox([w.VBox(list(controls.values())[:3]), w.VBox(list(controls.values())[3:])]),
-                  message, shown])
+    out = w.VBox([w.HBox([w.VBox(list(controls.values())[:3]), w.VBox(list(controls.values())[3:])]), message, shown])
     return out

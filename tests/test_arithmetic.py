@@ -40,7 +40,13 @@ def test_conv_output_size_matches_keras_on_a_grid():
             padded = size + sum(A.conv_padding(size, kernel, stride, padding, dilation))
             assert A.effective_kernel(kernel, dilation) > padded
             continue
-        assert ours == keras_conv_out(size, kernel, stride, padding, dilation), (size, kernel, stride, padding, dilation)
+        assert ours == keras_conv_out(size, kernel, stride, padding, dilation), (
+            size,
+            kernel,
+            stride,
+            padding,
+            dilation,
+        )
         checked += 1
     assert checked > 800
 

@@ -4,6 +4,7 @@ The maths of the collection lives here once; diagrams, widgets, models' tables a
 call it. No TensorFlow import.
 """
 
+from cnnlib.arithmetic.receptive import FieldRow, Layer, layers_from_keras, receptive_field  # noqa: F401
 from cnnlib.arithmetic.sizes import (  # noqa: F401
     PADDING_MODES,
     Padding,
@@ -13,8 +14,8 @@ from cnnlib.arithmetic.sizes import (  # noqa: F401
     conv_padding,
     conv_params,
     dense_params,
-    explain_conv_output_size,
     effective_kernel,
+    explain_conv_output_size,
     pool_output_size,
     same_padding_is_symmetric,
     window_starts,

@@ -74,13 +74,9 @@ def conv_padding(size: int, kernel: int, stride: int = 1, padding="valid", dilat
             out = -(-size // stride)
             total = max((out - 1) * stride + k - size, 0)
             return Padding(total // 2, total - total // 2)
-        raise ValueError(
-            f"padding {padding!r} is not known: use 'valid', 'same', 'full' or a number of zeros."
-        )
+        raise ValueError(f"padding {padding!r} is not known: use 'valid', 'same', 'full' or a number of zeros.")
     if isinstance(padding, bool) or not _is_integral(padding) or int(padding) < 0:
-        raise ValueError(
-            f"padding must be 'valid', 'same', 'full' or a whole number of zeros >= 0, got {padding!r}."
-        )
+        raise ValueError(f"padding must be 'valid', 'same', 'full' or a whole number of zeros >= 0, got {padding!r}.")
     return Padding(int(padding), int(padding))
 
 
@@ -167,7 +163,6 @@ def same_padding_is_symmetric(size: int, kernel: int, stride: int = 1, dilation:
     """Whether Keras' ``"same"`` puts as many zeros before as after (it does not always)."""
     pad = conv_padding(size, kernel, stride, "same", dilation)
     return pad.before == pad.after
-
 
 
 def explain_conv_output_size(size: int, kernel: int, stride: int = 1, padding="valid", dilation: int = 1) -> str:

@@ -90,8 +90,9 @@ def draw_sliding_window(
             real = pad.before <= r < pad.before + size and pad.before <= c < pad.before + size
             _cell(ax, c, r, INPUT_COLOR if real else PAD_COLOR, linestyle="-" if real else ":")
             if real and values is not None:
-                ax.text(c + 0.5, r + 0.5, _fmt(values[r - pad.before][c - pad.before]),
-                        ha="center", va="center", fontsize=8)
+                ax.text(
+                    c + 0.5, r + 0.5, _fmt(values[r - pad.before][c - pad.before]), ha="center", va="center", fontsize=8
+                )
 
     oi, oj = divmod(step, out)
     top, left = oi * stride, oj * stride
@@ -101,8 +102,15 @@ def draw_sliding_window(
             r, c = top + i * dilation, left + j * dilation
             _cell(ax, c, r, WINDOW_COLOR, edge=WINDOW_COLOR, alpha=0.45)
             if kernel_values is not None:
-                ax.text(c + 0.95, r + 0.95, "×" + _fmt(kernel_values[i][j]), ha="right", va="bottom",
-                        fontsize=6, color="white")
+                ax.text(
+                    c + 0.95,
+                    r + 0.95,
+                    "×" + _fmt(kernel_values[i][j]),
+                    ha="right",
+                    va="bottom",
+                    fontsize=6,
+                    color="white",
+                )
     ax.add_patch(Rectangle((left, top), span, span, fill=False, edgecolor=WINDOW_COLOR, linewidth=2.5))
 
     x0, y0 = padded + GAP, (padded - out) / 2
@@ -112,22 +120,30 @@ def draw_sliding_window(
             face = OUTPUT_CURRENT if k == step else OUTPUT_COLOR if k < step else "#ffffff"
             _cell(ax, x0 + c, y0 + r, face)
             if out_values is not None and k <= step:
-                ax.text(x0 + c + 0.5, y0 + r + 0.5, _fmt(out_values[r][c]), ha="center", va="center",
-                        fontsize=8, color="white" if k == step else "black")
+                ax.text(
+                    x0 + c + 0.5,
+                    y0 + r + 0.5,
+                    _fmt(out_values[r][c]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if k == step else "black",
+                )
     # Two guide lines tie the window to the output cell it produces.
     for dy in (0, 1):
-        ax.plot([left + span, x0 + oj], [top + dy * span, y0 + oi + dy], color=OUTPUT_CURRENT,
-                linewidth=0.8, alpha=0.7)
+        ax.plot([left + span, x0 + oj], [top + dy * span, y0 + oi + dy], color=OUTPUT_CURRENT, linewidth=0.8, alpha=0.7)
 
-    pad_note = "" if pad == (0, 0) else (
-        f" + padding {pad.before}" if pad.before == pad.after else f" + padding {pad.before}/{pad.after}"
+    pad_note = (
+        ""
+        if pad == (0, 0)
+        else (f" + padding {pad.before}" if pad.before == pad.after else f" + padding {pad.before}/{pad.after}")
     )
-    ax.text(padded / 2, padded + 0.3, f"input {size}×{size}{pad_note}", ha="center", va="top",
-            color="#08306b", fontsize=9)
+    ax.text(
+        padded / 2, padded + 0.3, f"input {size}×{size}{pad_note}", ha="center", va="top", color="#08306b", fontsize=9
+    )
     win = f"kernel {kernel}×{kernel}, stride {stride}" + (f", dilation {dilation}" if dilation > 1 else "")
     ax.text(padded / 2, -0.3, win, ha="center", va="bottom", color=WINDOW_COLOR, fontsize=9)
-    ax.text(x0 + out / 2, y0 + out + 0.3, f"output {out}×{out}", ha="center", va="top",
-            color="#00441b", fontsize=9)
+    ax.text(x0 + out / 2, y0 + out + 0.3, f"output {out}×{out}", ha="center", va="top", color="#00441b", fontsize=9)
     if formula:
         ax.set_title(explain_conv_output_size(size, kernel, stride, padding, dilation), fontsize=10, pad=14)
     ax.set_xlim(-0.2, width + 0.2)

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Set up and run the cnnlib notebooks with nothing but Python 3.10-3.12.
+
+    python3 tasks.py lab        # set everything up, open the collection in JupyterLab
+    python3 tasks.py test       # set everything up, run every test and every notebook (nbval)
+    python3 tasks.py notebooks [NOTEBOOK ...]   # re-execute notebooks in place (their outputs)
+    python3 tasks.py pics       # regenerate every picture in pics/
+
+Each command creates (or reuses) the virtual environment ``.venv`` beside this file and
+installs cnnlib into it with the extras it needs. TensorFlow comes from the ``cpu`` extra
+(``tensorflow-cpu``) on Linux and Windows, from ``tf`` on macOS, and ``gpu``
+(``tensorflow[and-cuda]``) where ``nvidia-smi`` answers; ``CNNLIB_TF_EXTRA`` overrides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+
+
+def tf_extra() -> str:
+    if os.environ.get("CNNLIB_TF_EXTRA"):
+        return os.environ["CNNLIB_TF_EXTRA"]
+    if platform.system() == "Darwin":
+        return "tf"
+    if shutil.which("nvidia-smi") and subprocess.run(["nvidia-smi"], capture_output=True).returncode == 0:
+        return "gpu"
+    return "cpu"
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_env() -> Path:
+    """Create ``.venv`` and install cnnlib with its extras, unless already up to date."""
+    if not (3, 10) <= sys.version_info[:2] <= (3, 12):
+        sys.exit(f"cnnlib needs Python 3.10, 3.11 or 3.12 (TensorFlow 2.21); this is {platform.python_version()}.")
+    extras = f"{tf_extra()},lab,test"
+    stamp = VENV / ".cnnlib-installed"
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    if stamp.exists() and stamp.read_text() == want and venv_python().exists():
+        return venv_python()
+    if not venv_python().exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print(f"installing cnnlib[{extras}] into {VENV} (the first time takes a few minutes)", flush=True)
+    subprocess.run(
+        [str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f".[{extras}]"],
+        cwd=ROOT,
+        check=True,
+    )
+    stamp.write_text(want)
+    return venv_python()
+
+
+def run(*args: str) -> int:
+    return subprocess.run([str(ensure_env()), *args], cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    command, rest = (argv[0], argv[1:]) if argv else ("help", [])
+    if command == "lab":
+        extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+        return run("-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}", *extra, *rest, "notebooks/")
+    if command == "test":
+        return run("-m", "pytest", *rest)
+    if command == "notebooks":
+        return run("-m", "cnnlib.runner", *rest)
+    if command == "pics":
+        return run("-m", "cnnlib.pics", *rest)
+    print(__doc__)
+    return 0 if command in ("help", "-h", "--help") else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
