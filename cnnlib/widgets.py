@@ -30,10 +30,40 @@ def conv_explorer_view(size=5, kernel=3, padding="valid", stride=1, dilation=1, 
     return fig, message
 
 
+def _explorer(controls: dict, view, on_valid=None):
+    """Sliders on the left, a status line and the drawing below; redrawn on every change.
+
+    ``view(**values) -> (figure or None, message)``. The drawing area is cleared explicitly,
+    so an impossible setting never leaves the last valid picture standing beside its message.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    message, drawing = w.HTML(), w.Output()
+
+    def redraw(_=None):
+        values = {name: c.value for name, c in controls.items()}
+        fig, text = view(**values)
+        colour = "#00441b" if fig is not None else "#a50f15"
+        message.value = f"<b style='color:{colour}'>{text}</b>"
+        drawing.clear_output()
+        if fig is not None:
+            if on_valid is not None:
+                on_valid(values)
+            with drawing:
+                display(fig)
+
+    for c in controls.values():
+        c.observe(redraw, names="value")
+    redraw()
+    half = (len(controls) + 1) // 2
+    columns = w.HBox([w.VBox(list(controls.values())[:half]), w.VBox(list(controls.values())[half:])])
+    return w.VBox([columns, message, drawing])
+
+
 def conv_explorer(size=7, kernel=3, padding="valid", stride=1, dilation=1):
     """Sliders for input size, kernel, padding, stride, dilation and the window's position."""
     import ipywidgets as w
-    from IPython.display import display
 
     controls = {
         "size": w.IntSlider(size, 1, 12, description="input size"),
@@ -43,17 +73,9 @@ def conv_explorer(size=7, kernel=3, padding="valid", stride=1, dilation=1):
         "dilation": w.IntSlider(dilation, 1, 3, description="dilation"),
         "step": w.IntSlider(0, 0, 200, description="window #"),
     }
-    message = w.HTML()
 
-    def redraw(**kw):
-        fig, text = conv_explorer_view(**kw)
-        ok = fig is not None
-        message.value = f"<b style='color:{'#00441b' if ok else '#a50f15'}'>{text}</b>"
-        if ok:
-            n = conv_output_size(kw["size"], kw["kernel"], kw["stride"], kw["padding"], kw["dilation"])
-            controls["step"].max = n * n - 1
-            display(fig)
+    def last_window(values):  # the window slider ends at the last output cell
+        n = conv_output_size(values["size"], values["kernel"], values["stride"], values["padding"], values["dilation"])
+        controls["step"].max = n * n - 1
 
-    shown = w.interactive_output(redraw, controls)
-    out = w.VBox([w.HBox([w.VBox(list(controls.values())[:3]), w.VBox(list(controls.values())[3:])]), message, shown])
-    return out
+    return _explorer(controls, conv_explorer_view, on_valid=last_window)

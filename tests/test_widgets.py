@@ -33,3 +33,7 @@ def test_step_beyond_the_last_window_is_clamped():
 def test_the_widget_builds():
     box = conv_explorer()
     assert len(box.children) == 3
+    message, drawing = box.children[1:]
+    assert message.value.startswith("<b") and "output 5×5" in message.value
+    box.children[0].children[0].children[0].value = 2  # input size 2 < kernel 3
+    assert "Not possible" in message.value and drawing.outputs == ()
