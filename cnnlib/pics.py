@@ -32,6 +32,18 @@ def _conv_numbers_gif(path: Path) -> None:
     save_gif(sliding_window_animation(5, 3, values=x, kernel_values=k, out_values=out), path)
 
 
+def _pool_gif(mode: str, size: int, pool: int, stride: int):
+    def make(path: Path) -> None:
+        import numpy as np
+
+        from cnnlib.viz import pooling_animation, save_gif
+
+        values = np.random.default_rng(1).integers(0, 10, size=(size, size))
+        save_gif(pooling_animation(values, pool, stride, mode), path, dpi=90)
+
+    return make
+
+
 def _thumb_convolution(path: Path) -> None:
     from cnnlib.viz import CONV_ARITHMETIC_CASES, draw_sliding_window
 
@@ -46,6 +58,9 @@ def pictures() -> dict:
     pics = {f"{case}.gif": _conv_gif(case) for case in CONV_ARITHMETIC_CASES}
     pics["conv_numbers.gif"] = _conv_numbers_gif
     pics["thumb_01_convolution.png"] = _thumb_convolution
+    pics["max_pool_numbers.gif"] = _pool_gif("max", 4, 2, 2)
+    pics["avg_pool_numbers.gif"] = _pool_gif("avg", 4, 2, 2)
+    pics["overlapping_max_pool.gif"] = _pool_gif("max", 5, 3, 2)
     return pics
 
 

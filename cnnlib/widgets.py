@@ -7,8 +7,9 @@ ipywidgets is imported only when an explorer is built.
 
 from __future__ import annotations
 
-from cnnlib.arithmetic import conv_output_size, explain_conv_output_size
+from cnnlib.arithmetic import conv_output_size, explain_conv_output_size, pool_output_size
 from cnnlib.viz.conv_arithmetic import draw_sliding_window
+from cnnlib.viz.pooling import draw_pooling
 
 PADDING_CHOICES = ("valid", "same", "full", 0, 1, 2, 3)
 
@@ -79,3 +80,35 @@ def conv_explorer(size=7, kernel=3, padding="valid", stride=1, dilation=1):
         controls["step"].max = n * n - 1
 
     return _explorer(controls, conv_explorer_view, on_valid=last_window)
+
+
+def pool_explorer_view(feature_map, pool=2, stride=2, padding="valid", mode="max"):
+    """What the pooling explorer shows: the map, the pooled map and the output-size formula.
+
+    Returns:
+        ``(figure, message)``, or ``(None, message)`` with the reason for an impossible setting.
+    """
+    try:
+        h = pool_output_size(feature_map.shape[0], pool, stride, padding)
+        w = pool_output_size(feature_map.shape[1], pool, stride, padding)
+        fig = draw_pooling(feature_map, pool, stride, padding, mode)
+    except ValueError as err:
+        return None, f"Not possible: {err}"
+    formula = explain_conv_output_size(feature_map.shape[0], pool, stride, padding)
+    return (
+        fig,
+        f"{mode} pooling {pool}×{pool}, stride {stride}: {feature_map.shape[0]}×{feature_map.shape[1]} → {h}×{w}   ({formula})",
+    )
+
+
+def pool_explorer(feature_map, pool=2, stride=2, padding="valid", mode="max"):
+    """Sliders for the pooling window, stride, padding and mode over a real feature map."""
+    import ipywidgets as w
+
+    controls = {
+        "pool": w.IntSlider(pool, 1, 8, description="window"),
+        "stride": w.IntSlider(stride, 1, 8, description="stride"),
+        "padding": w.Dropdown(options=("valid", "same"), value=padding, description="padding"),
+        "mode": w.Dropdown(options=("max", "avg"), value=mode, description="mode"),
+    }
+    return _explorer(controls, lambda **kw: pool_explorer_view(feature_map, **kw))

@@ -37,3 +37,18 @@ def test_the_widget_builds():
     assert message.value.startswith("<b") and "output 5×5" in message.value
     box.children[0].children[0].children[0].value = 2  # input size 2 < kernel 3
     assert "Not possible" in message.value and drawing.outputs == ()
+
+
+def test_pool_explorer_view_on_a_real_feature_map():
+    from cnnlib import data, ops
+    from cnnlib.widgets import pool_explorer, pool_explorer_view
+
+    fmap = ops.conv2d(data.photo("camera", size=32), ops.KERNELS["all edges (Laplacian)"])[0, :, :, 0]  # 30x30
+    fig, message = pool_explorer_view(fmap, pool=3, stride=2)
+    assert isinstance(fig, Figure) and "30×30 → 14×14" in message and "⌊(30 − 3) / 2⌋ + 1 = 14" in message
+    assert pool_explorer_view(fmap, pool=2, stride=2, padding="same", mode="avg")[1].startswith("avg pooling")
+    fig, message = pool_explorer_view(fmap, pool=40, stride=2)
+    assert fig is None and "pool window 40 is larger than the input 30" in message
+    fig, message = pool_explorer_view(fmap, pool=2, stride=2, mode="median")
+    assert fig is None and "mode must be 'max' or 'avg'" in message
+    assert len(pool_explorer(fmap).children) == 3

@@ -5,7 +5,9 @@ pyplot so a notebook shows each exactly once (the returned value)."""
 from cnnlib.viz.conv_arithmetic import (  # noqa: F401
     CONV_ARITHMETIC_CASES,
     draw_sliding_window,
+    pooling_animation,
     save_gif,
     sliding_window_animation,
 )
+from cnnlib.viz.fields import draw_receptive_field, plot_field_growth  # noqa: F401
 from cnnlib.viz.images import show_images  # noqa: F401

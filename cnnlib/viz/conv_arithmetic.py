@@ -60,6 +60,7 @@ def draw_sliding_window(
     out_values=None,
     ax=None,
     formula: bool = True,
+    label: str | None = None,
 ):
     """Draw one step of a square convolution (or pooling) window sliding over an input.
 
@@ -71,6 +72,7 @@ def draw_sliding_window(
         out_values: optional ``(out, out)`` output numbers, written in the cells already computed.
         ax: axes to draw into; a new figure otherwise.
         formula: put the output-size formula with this case's numbers in the title.
+        label: text over the window (default ``"kernel 3×3, stride 1"``); pooling passes its own.
 
     Returns:
         The matplotlib Figure.
@@ -141,7 +143,7 @@ def draw_sliding_window(
     ax.text(
         padded / 2, padded + 0.3, f"input {size}×{size}{pad_note}", ha="center", va="top", color="#08306b", fontsize=9
     )
-    win = f"kernel {kernel}×{kernel}, stride {stride}" + (f", dilation {dilation}" if dilation > 1 else "")
+    win = label or f"kernel {kernel}×{kernel}, stride {stride}" + (f", dilation {dilation}" if dilation > 1 else "")
     ax.text(padded / 2, -0.3, win, ha="center", va="bottom", color=WINDOW_COLOR, fontsize=9)
     ax.text(x0 + out / 2, y0 + out + 0.3, f"output {out}×{out}", ha="center", va="top", color="#00441b", fontsize=9)
     if formula:
@@ -174,6 +176,20 @@ def sliding_window_animation(size=5, kernel=3, stride=1, padding="valid", dilati
 def save_gif(animation: FuncAnimation, path, fps: float = 1.5, dpi: int = 56) -> None:
     """Write an animation as a looping GIF (Pillow, so no external program is needed)."""
     animation.save(str(path), writer=PillowWriter(fps=fps), dpi=dpi)
+
+
+def pooling_animation(values, pool=2, stride=None, mode="max", interval=900):
+    """Numbers in the cells, the window moving, the pooled output filling in."""
+    from cnnlib import ops
+
+    values = np.asarray(values)
+    stride = stride or pool
+    op = {"max": ops.max_pool2d, "avg": ops.avg_pool2d}[mode]
+    out = op(values, pool, stride)[0, :, :, 0]
+    label = f"{mode} pool {pool}×{pool}, stride {stride}"
+    return sliding_window_animation(
+        values.shape[0], pool, stride, "valid", interval=interval, values=values, out_values=out, label=label
+    )
 
 
 def numeric_conv_case(seed: int = 0, size: int = 5, kernel: int = 3):

@@ -1,0 +1,112 @@
+"""Measurements behind the notebooks' "check the claim" cells.
+
+Each claim that comes back in several notebooks — time per training step, how much a
+representation changes when the input shifts, how much activation memory a network keeps —
+is measured by one function here rather than by code pasted into cells.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+
+def shift_images(images, dx: int = 0, dy: int = 0) -> np.ndarray:
+    """Shift a batch ``(N, H, W[, C])`` by whole pixels, filling with zeros (no wrap-around)."""
+    images = np.asarray(images)
+    out = np.zeros_like(images)
+    h, w = images.shape[1:3]
+    if abs(dx) >= w or abs(dy) >= h:
+        raise ValueError(f"a shift of ({dx}, {dy}) moves a {h}x{w} image out of view.")
+    src_y, dst_y = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
+    src_x, dst_x = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
+    out[:, dst_y, dst_x] = images[:, src_y, src_x]
+    return out
+
+
+def shift_sensitivity(features, images, shifts=(1, 2, 3, 4)) -> dict[int, float]:
+    """How much a representation changes when the input moves by a few pixels.
+
+    For each shift ``s`` the images are moved ``s`` pixels right and, separately, ``s`` down;
+    the result is the mean over images and both directions of
+    ``||f(shifted) - f(original)|| / ||f(original)||`` — 0 means perfectly invariant.
+
+    Args:
+        features: a function (or Keras model) mapping a batch of images to a batch of features.
+        images: ``(N, H, W, C)`` float images.
+        shifts: pixel shifts to try.
+    """
+    images = np.asarray(images, dtype=np.float32)
+
+    def f(x):
+        return np.asarray(features(x), dtype=np.float64).reshape(len(x), -1)
+
+    base = f(images)
+    norms = np.linalg.norm(base, axis=1)
+    keep = norms > 0
+    if not keep.any():
+        raise ValueError("the features are all zero for these images; nothing to compare.")
+    result = {}
+    for s in shifts:
+        changes = []
+        for dx, dy in ((s, 0), (0, s)):
+            moved = f(shift_images(images, dx, dy))
+            changes.append(np.linalg.norm(moved - base, axis=1)[keep] / norms[keep])
+        result[int(s)] = float(np.mean(changes))
+    return result
+
+
+def time_per_step(model, x, y, batch_size: int = 64, steps: int = 10, warmup: int = 2) -> float:
+    """Median seconds of one training step (``train_on_batch``) of a compiled Keras model."""
+    if len(x) < batch_size:
+        raise ValueError(f"need at least one batch of {batch_size} examples, got {len(x)}.")
+    xb, yb = x[:batch_size], y[:batch_size]
+    for _ in range(warmup):  # the first calls trace and compile the step
+        model.train_on_batch(xb, yb)
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        model.train_on_batch(xb, yb)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def activation_elements(model) -> int:
+    """Numbers the layers of a model output for one example (what training keeps for backprop).
+
+    Counted from the layers' output shapes; times 4 bytes for float32.
+    """
+    total = 0
+    for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        outputs = layer.output if isinstance(layer.output, (list, tuple)) else [layer.output]
+        for t in outputs:
+            total += int(np.prod(t.shape[1:]))
+    return total
+
+
+def surviving_peak(pool: int, mode: str) -> float:
+    """A single strong activation in a pool×pool window: what each downsampling keeps.
+
+    Returns the mean, over every position of the peak in the window, of what is passed on by
+    ``"max"`` pooling, ``"avg"`` pooling and a ``"strided"`` 1×1 sampling, for a peak of 1.0
+    on zeros — the constructed case of notes §1.2.3.
+    """
+    from cnnlib import ops
+
+    kept = []
+    for i in range(pool):
+        for j in range(pool):
+            fmap = np.zeros((pool, pool))
+            fmap[i, j] = 1.0
+            if mode == "max":
+                kept.append(ops.max_pool2d(fmap, pool)[0, 0, 0, 0])
+            elif mode == "avg":
+                kept.append(ops.avg_pool2d(fmap, pool)[0, 0, 0, 0])
+            elif mode == "strided":
+                kept.append(ops.conv2d(fmap, np.ones((1, 1)), stride=pool)[0, 0, 0, 0])
+            else:
+                raise ValueError(f"mode must be 'max', 'avg' or 'strided', got {mode!r}.")
+    return float(np.mean(kept))

@@ -1,0 +1,61 @@
+"""The measurements behind the notebooks' claims."""
+
+import keras
+import numpy as np
+import pytest
+
+from cnnlib import measure
+
+
+def test_shift_fills_with_zeros_and_keeps_shape():
+    x = np.arange(16, dtype=float).reshape(1, 4, 4)
+    moved = measure.shift_images(x, dx=1)
+    assert moved.shape == x.shape and (moved[0, :, 0] == 0).all() and (moved[0, :, 1:] == x[0, :, :-1]).all()
+    assert (measure.shift_images(x, dy=-2)[0, 2:] == 0).all()
+    with pytest.raises(ValueError, match="out of view"):
+        measure.shift_images(x, dx=4)
+
+
+def test_shift_sensitivity_separates_invariant_from_equivariant_features():
+    rng = np.random.default_rng(0)
+    images = np.zeros((8, 16, 16, 1), dtype=np.float32)
+    images[:, 4:12, 4:12] = rng.uniform(size=(8, 8, 8, 1))
+
+    def identity(x):  # moves with the input: changes a lot
+        return x
+
+    def total(x):  # global sum: does not see a shift at all (nothing leaves the frame)
+        return x.sum(axis=(1, 2, 3))
+
+    moved = measure.shift_sensitivity(identity, images, shifts=(1, 2))
+    fixed = measure.shift_sensitivity(total, images, shifts=(1, 2))
+    assert fixed == pytest.approx({1: 0.0, 2: 0.0}, abs=1e-6)
+    assert moved[1] > 0.3 and moved[2] > moved[1] * 0.9
+
+
+def test_shift_sensitivity_rejects_all_zero_features():
+    with pytest.raises(ValueError, match="all zero"):
+        measure.shift_sensitivity(lambda x: x * 0, np.ones((2, 8, 8, 1)))
+
+
+def test_surviving_peak_constructed_case():
+    assert measure.surviving_peak(2, "max") == 1.0
+    assert measure.surviving_peak(2, "avg") == 0.25
+    assert measure.surviving_peak(2, "strided") == 0.25  # kept at full strength in 1 of 4 positions
+    assert measure.surviving_peak(3, "avg") == pytest.approx(1 / 9)
+    with pytest.raises(ValueError, match="mode must be"):
+        measure.surviving_peak(2, "median")
+
+
+def test_activation_elements_and_time_per_step():
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.Conv2D(2, 3, name="c")(inputs)  # 6*6*2 = 72
+    x = keras.layers.Flatten(name="f")(x)  # 72
+    outputs = keras.layers.Dense(3, name="d")(x)  # 3
+    model = keras.Model(inputs, outputs)
+    assert measure.activation_elements(model) == 72 + 72 + 3
+    model.compile(optimizer="sgd", loss="mse")
+    seconds = measure.time_per_step(model, np.zeros((4, 8, 8, 1)), np.zeros((4, 3)), batch_size=4, steps=3)
+    assert 0 < seconds < 5
+    with pytest.raises(ValueError, match="at least one batch"):
+        measure.time_per_step(model, np.zeros((2, 8, 8, 1)), np.zeros((2, 3)), batch_size=4)

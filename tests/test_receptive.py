@@ -1,0 +1,92 @@
+"""Receptive fields against an independent measurement: where the input gradient of one unit is nonzero."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from cnnlib.arithmetic import Layer, receptive_field
+
+# (kind, kernel, stride, padding, dilation)
+STACKS = {
+    "three 3x3 convs": [("conv", 3, 1, "valid", 1)] * 3,
+    "conv-pool twice, conv (Chollet's MNIST net)": [
+        ("conv", 3, 1, "valid", 1),
+        ("pool", 2, 2, "valid", 1),
+        ("conv", 3, 1, "valid", 1),
+        ("pool", 2, 2, "valid", 1),
+        ("conv", 3, 1, "valid", 1),
+    ],
+    "strided 5x5 then dilated": [("conv", 5, 2, "same", 1), ("conv", 3, 2, "valid", 1), ("conv", 3, 1, "valid", 2)],
+    "dilations 2 and 4": [("conv", 3, 1, "same", 2), ("conv", 3, 1, "same", 4)],
+    "ResNet-like stem": [("conv", 7, 2, "same", 1), ("pool", 3, 2, "same", 1), ("conv", 3, 1, "same", 1)],
+    "even kernel, stride 2": [("conv", 4, 2, "valid", 1), ("conv", 3, 1, "valid", 1), ("pool", 3, 1, "valid", 1)],
+}
+
+
+def build(stack, size):
+    inputs = keras.Input((size, size, 1))
+    x = inputs
+    for i, (kind, k, s, p, d) in enumerate(stack):
+        if kind == "conv":
+            # Positive weights and no activation: no gradient can cancel to zero by accident.
+            x = keras.layers.Conv2D(
+                1,
+                k,
+                strides=s,
+                padding=p,
+                dilation_rate=d,
+                name=f"l{i}",
+                kernel_initializer=keras.initializers.RandomUniform(0.5, 1.0),
+            )(x)
+        else:
+            # Average pooling: every cell of the window gets gradient (max pooling routes it to one).
+            x = keras.layers.AveragePooling2D(k, strides=s, padding=p, name=f"l{i}")(x)
+    return keras.Model(inputs, x)
+
+
+def gradient_extent(model, size):
+    out_size = model.output.shape[1]
+    c = (out_size - 1) // 2
+    x = tf.constant(np.random.default_rng(0).uniform(0.5, 1.0, (1, size, size, 1)), dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = model(x)[0, c, c, 0]
+    g = np.abs(tape.gradient(y, x).numpy()[0, :, :, 0])
+    rows = np.nonzero(g.sum(axis=1) > 0)[0]
+    cols = np.nonzero(g.sum(axis=0) > 0)[0]
+    return rows.min(), rows.max() - rows.min() + 1, cols.max() - cols.min() + 1, c
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_field_equals_the_extent_of_the_input_gradient(name):
+    size = 96
+    model = build(STACKS[name], size)
+    first, extent_rows, extent_cols, c = gradient_extent(model, size)
+    last = receptive_field(model)[-1]
+    assert last.size == model.output.shape[1]
+    assert extent_rows == extent_cols == last.field, name
+    # The field's first pixel is where the gradient starts (the unit's centre minus half the field).
+    assert first == pytest.approx(last.start + c * last.jump - (last.field - 1) / 2)
+
+
+def test_data_and_model_descriptions_agree():
+    stack = STACKS["conv-pool twice, conv (Chollet's MNIST net)"]
+    from_data = receptive_field([Layer(f"l{i}", k, s, p, d) for i, (_, k, s, p, d) in enumerate(stack)], 28)
+    assert from_data == receptive_field(build(stack, 28))
+    assert [r.field for r in from_data] == [1, 3, 4, 8, 10, 18]
+    assert [r.jump for r in from_data] == [1, 1, 2, 2, 4, 4]
+    assert [r.size for r in from_data] == [28, 26, 13, 11, 5, 3]
+
+
+def test_dense_layers_end_the_table():
+    inputs = keras.Input((28, 28, 1))
+    x = keras.layers.Conv2D(4, 3, name="c")(inputs)
+    x = keras.layers.Flatten(name="f")(x)
+    x = keras.layers.Dense(2, name="d")(x)
+    assert [r.name for r in receptive_field(keras.Model(inputs, x))] == ["input", "c"]
+
+
+def test_input_size_is_needed_for_a_description_as_data():
+    with pytest.raises(ValueError, match="give input_size"):
+        receptive_field([Layer("c", 3)])
