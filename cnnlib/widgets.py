@@ -95,10 +95,8 @@ def pool_explorer_view(feature_map, pool=2, stride=2, padding="valid", mode="max
     except ValueError as err:
         return None, f"Not possible: {err}"
     formula = explain_conv_output_size(feature_map.shape[0], pool, stride, padding)
-    return (
-        fig,
-        f"{mode} pooling {pool}×{pool}, stride {stride}: {feature_map.shape[0]}×{feature_map.shape[1]} → {h}×{w}   ({formula})",
-    )
+    size = f"{feature_map.shape[0]}×{feature_map.shape[1]} → {h}×{w}"
+    return fig, f"{mode} pooling {pool}×{pool}, stride {stride}: {size}   ({formula})"
 
 
 def pool_explorer(feature_map, pool=2, stride=2, padding="valid", mode="max"):

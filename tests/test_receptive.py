@@ -24,6 +24,9 @@ STACKS = {
 }
 
 
+POSITIVE = keras.initializers.RandomUniform(0.5, 1.0)
+
+
 def build(stack, size):
     inputs = keras.Input((size, size, 1))
     x = inputs
