@@ -10,4 +10,5 @@ from cnnlib.viz.conv_arithmetic import (  # noqa: F401
     sliding_window_animation,
 )
 from cnnlib.viz.fields import draw_receptive_field, plot_field_growth  # noqa: F401
+from cnnlib.viz._figure import new_grid as figure_grid  # noqa: F401
 from cnnlib.viz.images import show_images  # noqa: F401
