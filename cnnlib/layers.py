@@ -40,8 +40,7 @@ class LocalResponseNormalization(keras.layers.Layer):
         super().__init__(**kwargs)
         if isinstance(size, bool) or not isinstance(size, int) or size < 1 or size % 2 == 0:
             raise ValueError(
-                f"size must be an odd number of channels (the window is centred on each "
-                f"channel), got {size!r}."
+                f"size must be an odd number of channels (the window is centred on each channel), got {size!r}."
             )
         if k < 0 or alpha < 0:
             raise ValueError(f"k and alpha must not be negative, got k={k}, alpha={alpha}.")
@@ -96,12 +95,8 @@ class ChannelPadding(keras.layers.Layer):
         if isinstance(padding, int) and not isinstance(padding, bool):
             padding = (0, padding)
         padding = tuple(padding)
-        if len(padding) != 2 or any(
-            isinstance(p, bool) or not isinstance(p, int) or p < 0 for p in padding
-        ):
-            raise ValueError(
-                f"padding must be two whole numbers of channels >= 0 (before, after), got {padding!r}."
-            )
+        if len(padding) != 2 or any(isinstance(p, bool) or not isinstance(p, int) or p < 0 for p in padding):
+            raise ValueError(f"padding must be two whole numbers of channels >= 0 (before, after), got {padding!r}.")
         self.padding = padding
 
     def call(self, inputs):

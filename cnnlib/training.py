@@ -100,3 +100,37 @@ def _has_gpu(backend: str) -> bool:
 
         return any(d.platform == "gpu" for d in jax.devices())
     return False
+
+
+def live_plot(title: str | None = None):
+    """A Keras callback that redraws loss/accuracy curves in place after every epoch.
+
+    In a notebook it shows one figure and updates it (``display_id``); the stored output is
+    the final figure, so a re-run compares one PNG (skipped by nbval) and the same text.
+    Outside a notebook it draws nothing. ``callback.history`` holds the numbers.
+    """
+    import keras
+
+    from cnnlib.viz.training import draw_history
+
+    class LivePlot(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.history, self._handle, self._fig = {}, None, None
+
+        def on_epoch_end(self, epoch, logs=None):
+            for key, value in (logs or {}).items():
+                self.history.setdefault(key, []).append(float(value))
+            self._fig = draw_history(self.history, axes=None if self._fig is None else self._fig.axes, title=title)
+            try:
+                from IPython import get_ipython
+                from IPython.display import display
+            except ImportError:
+                return
+            if get_ipython() is None:
+                return
+            if self._handle is None:
+                self._handle = display(self._fig, display_id=True)
+            else:
+                self._handle.update(self._fig)
+
+    return LivePlot()

@@ -4,6 +4,7 @@ The maths of the collection lives here once; diagrams, widgets, models' tables a
 call it. No TensorFlow import.
 """
 
+from cnnlib.arithmetic.counts import count_macs, format_layer_table, layer_table  # noqa: F401
 from cnnlib.arithmetic.receptive import FieldRow, Layer, layers_from_keras, receptive_field  # noqa: F401
 from cnnlib.arithmetic.sizes import (  # noqa: F401
     PADDING_MODES,

@@ -1,30 +1,94 @@
 """The verified model zoo: one module per family, builders registered by name.
 
 >>> from cnnlib.models import get_model, list_models
->>> model = get_model("resnet20")            # doctest: +SKIP
->>> list_models("vgg*")                      # doctest: +SKIP
+>>> list_models("vgg*")
 ['vgg11', 'vgg13', 'vgg16', 'vgg19']
+>>> model = get_model("resnet20")  # doctest: +SKIP
 
-Every builder has the ``keras.applications`` signature (``include_top``, ``input_shape``,
-``classes``, ``classifier_activation``, ``name``, plus ``weights=None`` and ``pooling``),
-explicit hierarchical layer names, and only Keras 3 public API inside.
+Every builder has the ``keras.applications`` signature (``include_top``, ``weights=None``,
+``input_shape``, ``pooling``, ``classes``, ``classifier_activation``, ``name``), explicit
+hierarchical layer names (so ``model.summary()`` is the same in every session), and only
+Keras 3 public API inside. The public builders are also importable from here, as in
+torchvision: ``from cnnlib.models import vgg16``.
 """
 
 from cnnlib.models._registry import get_builder, get_model, list_models, register_model
 
-# Imported for their registrations, in the order of the notes' chapters.
-from cnnlib.models import lenet, alexnet, zfnet, vgg, googlenet, resnet, densenet  # noqa: E402, I001
+# Imported for their registrations, in the order of the notes' chapters (list_models keeps it).
+# isort: off
+from cnnlib.models.lenet import lenet5
+from cnnlib.models.alexnet import alexnet
+from cnnlib.models.zfnet import zfnet
+from cnnlib.models.vgg import VGG_CONFIGS, vgg, vgg11, vgg13, vgg16, vgg19
+from cnnlib.models.googlenet import INCEPTION_CONFIGS, googlenet, inception_block
+from cnnlib.models.resnet import (
+    RESNET_CONFIGS,
+    cifar_resnet,
+    plain20,
+    plain32,
+    plain44,
+    plain56,
+    resnet,
+    resnet18,
+    resnet20,
+    resnet32,
+    resnet34,
+    resnet44,
+    resnet50,
+    resnet56,
+    resnet101,
+    resnet110,
+    resnet152,
+)
+from cnnlib.models.densenet import (
+    DENSENET_CONFIGS,
+    densenet,
+    densenet121,
+    densenet169,
+    densenet201,
+    densenet_bc_100,
+)
+
+# isort: on
 
 __all__ = [
+    "DENSENET_CONFIGS",
+    "INCEPTION_CONFIGS",
+    "RESNET_CONFIGS",
+    "VGG_CONFIGS",
     "alexnet",
+    "cifar_resnet",
     "densenet",
+    "densenet121",
+    "densenet169",
+    "densenet201",
+    "densenet_bc_100",
     "get_builder",
     "get_model",
     "googlenet",
-    "lenet",
+    "inception_block",
+    "lenet5",
     "list_models",
+    "plain20",
+    "plain32",
+    "plain44",
+    "plain56",
     "register_model",
     "resnet",
+    "resnet18",
+    "resnet20",
+    "resnet32",
+    "resnet34",
+    "resnet44",
+    "resnet50",
+    "resnet56",
+    "resnet101",
+    "resnet110",
+    "resnet152",
     "vgg",
+    "vgg11",
+    "vgg13",
+    "vgg16",
+    "vgg19",
     "zfnet",
 ]

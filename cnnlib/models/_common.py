@@ -6,6 +6,8 @@ ends in one ``ValueError`` sentence instead of a deep Keras traceback.
 
 from __future__ import annotations
 
+import numbers
+
 import keras
 
 from cnnlib.arithmetic import conv_output_size
@@ -14,8 +16,14 @@ from cnnlib.arithmetic import conv_output_size
 _MAX_SIDE = 4096
 
 
+def is_whole(value):
+    """An integer (Python or NumPy), and not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def check_common(weights, classes, include_top, pooling, classifier_activation):
-    """Validate the keras.applications-style arguments every builder shares."""
+    """Validate the keras.applications-style arguments every builder shares; return ``classes``
+    as a Python int (Keras layers refuse NumPy integers)."""
     if weights is not None:
         raise ValueError(
             f"cnnlib builds models with random weights only (weights=None), got weights={weights!r}; "
@@ -24,7 +32,7 @@ def check_common(weights, classes, include_top, pooling, classifier_activation):
         )
     if not isinstance(include_top, bool):
         raise ValueError(f"include_top must be True or False, got {include_top!r}.")
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 1:
+    if not is_whole(classes) or classes < 1:
         raise ValueError(f"classes must be a positive whole number of classes, got {classes!r}.")
     if pooling not in (None, "avg", "max"):
         raise ValueError(f"pooling must be None, 'avg' or 'max', got {pooling!r}.")
@@ -36,6 +44,7 @@ def check_common(weights, classes, include_top, pooling, classifier_activation):
                 f"classifier_activation {classifier_activation!r} is not a Keras activation; use "
                 "'softmax' for class probabilities or None for logits."
             ) from None
+    return int(classes)
 
 
 def input_shape_for(input_shape, default_shape, include_top, label, fixed_size_top=False):
@@ -62,8 +71,7 @@ def input_shape_for(input_shape, default_shape, include_top, label, fixed_size_t
         return (None, None, default_shape[-1])
     if isinstance(input_shape, (str, bytes)) or not hasattr(input_shape, "__len__"):
         raise ValueError(
-            f"input_shape must be (height, width, channels), e.g. {tuple(default_shape)}, "
-            f"got {input_shape!r}."
+            f"input_shape must be (height, width, channels), e.g. {tuple(default_shape)}, got {input_shape!r}."
         )
     if len(input_shape) != 3:
         hint = " (leave the batch size out)" if len(input_shape) == 4 else ""
@@ -76,12 +84,11 @@ def input_shape_for(input_shape, default_shape, include_top, label, fixed_size_t
         if value is None and what != "channels":
             shape.append(None)
             continue
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if not is_whole(value) or value < 1:
             raise ValueError(
-                f"input_shape {what} must be a positive whole number, got {value!r} "
-                f"in {tuple(input_shape)!r}."
+                f"input_shape {what} must be a positive whole number, got {value!r} in {tuple(input_shape)!r}."
             )
-        shape.append(value)
+        shape.append(int(value))
     if fixed_size_top and include_top and None in shape[:2]:
         raise ValueError(
             f"{label} with include_top=True needs a fixed height and width, because its "
@@ -114,8 +121,7 @@ def check_min_size(input_shape, steps, label, why=""):
         fail = _walk_until_failure(min(s for s in (height, width) if s is not None), steps)
         reason = f" {why}" if why else ""
         raise ValueError(
-            f"{label} needs input images of at least {need} x {need} pixels, got "
-            f"{height} x {width}: {fail}.{reason}"
+            f"{label} needs input images of at least {need} x {need} pixels, got {height} x {width}: {fail}.{reason}"
         )
     if height is not None and width is not None:
         hs, ws = _walk(height, steps), _walk(width, steps)

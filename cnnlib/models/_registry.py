@@ -29,9 +29,7 @@ def get_model(name, **kwargs):
     if name not in _MODELS:
         close = difflib.get_close_matches(str(name), list(_MODELS), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(
-            f"unknown model {name!r}.{hint} Known models: {', '.join(list_models())}."
-        )
+        raise ValueError(f"unknown model {name!r}.{hint} Known models: {', '.join(list_models())}.")
     return _MODELS[name](**kwargs)
 
 

@@ -72,7 +72,7 @@ def lenet5(
 
     Reference: LeCun et al., Proc. IEEE 1998.
     """
-    check_common(weights, classes, include_top, pooling, classifier_activation)
+    classes = check_common(weights, classes, include_top, pooling, classifier_activation)
     if subsampling not in ("avg", "max"):
         raise ValueError(f"subsampling must be 'avg' or 'max', got {subsampling!r}.")
     try:

@@ -2,6 +2,7 @@
 returns the matplotlib Figure and never calls ``plt.show()``; figures are made without
 pyplot so a notebook shows each exactly once (the returned value)."""
 
+from cnnlib.viz._figure import new_grid as figure_grid  # noqa: F401
 from cnnlib.viz.conv_arithmetic import (  # noqa: F401
     CONV_ARITHMETIC_CASES,
     draw_sliding_window,
@@ -10,5 +11,10 @@ from cnnlib.viz.conv_arithmetic import (  # noqa: F401
     sliding_window_animation,
 )
 from cnnlib.viz.fields import draw_receptive_field, plot_field_growth  # noqa: F401
-from cnnlib.viz._figure import new_grid as figure_grid  # noqa: F401
 from cnnlib.viz.images import show_images  # noqa: F401
+from cnnlib.viz.training import (  # noqa: F401
+    draw_confusion,
+    draw_history,
+    draw_misclassified,
+    show_filters,
+)

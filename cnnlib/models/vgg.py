@@ -1,0 +1,181 @@
+"""VGG: stacks of 3 x 3 convolutions, five max poolings, three dense layers.
+
+Reference: K. Simonyan, A. Zisserman, "Very Deep Convolutional Networks for Large-Scale
+Image Recognition", ICLR 2015, Table 1 (configurations A-E) and section 3.1.
+
+Layer names and order are keras.applications' (``block3_conv2``, ``fc1``, ``predictions``),
+so ``vgg16().set_weights(keras.applications.VGG16(weights=None).get_weights())`` copies one
+to one.
+
+Deviations and choices:
+
+- Dropout 0.5 after fc1 and fc2, as the paper trains (section 3.1); keras.applications'
+  VGG has none. Dropout has no weights, so weights still transfer one to one; pass
+  ``dropout=0`` for exactly the keras.applications layer list.
+- The LRN of configuration A-LRN uses AlexNet's constants, as the paper says.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from cnnlib.layers import LocalResponseNormalization
+from cnnlib.models._common import (
+    check_common,
+    check_min_size,
+    image_input,
+    input_shape_for,
+    pooled_features,
+)
+from cnnlib.models._registry import register_model
+from cnnlib.models.alexnet import LRN_PARAMS
+
+__all__ = ["VGG_CONFIGS", "vgg", "vgg11", "vgg13", "vgg16", "vgg19"]
+
+# Table 1 as data. An int is a 3 x 3 convolution with that many filters, (filters, 1) a
+# 1 x 1 convolution (configuration C), "M" a 2 x 2 max pooling that ends a block, "LRN"
+# a local response normalization.
+# fmt: off
+VGG_CONFIGS = {
+    "A": (64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"),
+    "A-LRN": (64, "LRN", "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"),
+    "B": (64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"),
+    "C": (64, 64, "M", 128, 128, "M", 256, 256, (256, 1), "M",
+          512, 512, (512, 1), "M", 512, 512, (512, 1), "M"),
+    "D": (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"),
+    "E": (64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M",
+          512, 512, 512, 512, "M", 512, 512, 512, 512, "M"),
+}
+# fmt: on
+
+_LABELS = {"A": "VGG-11", "A-LRN": "VGG-11 (A-LRN)", "B": "VGG-13", "C": "VGG-16 (C)",
+           "D": "VGG-16", "E": "VGG-19"}  # fmt: skip
+
+
+def _parse(config):
+    if isinstance(config, str):
+        if config not in VGG_CONFIGS:
+            raise ValueError(f"unknown VGG configuration {config!r}; the paper's are {', '.join(VGG_CONFIGS)}.")
+        return _LABELS[config], VGG_CONFIGS[config]
+    try:
+        items = tuple(config)
+    except TypeError:
+        raise ValueError(f"config must be a name ({', '.join(VGG_CONFIGS)}) or a sequence, got {config!r}.") from None
+    for item in items:
+        ok = (
+            item in ("M", "LRN")
+            or (isinstance(item, int) and not isinstance(item, bool) and item > 0)
+            or (isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, int) and v > 0 for v in item))
+        )
+        if not ok:
+            raise ValueError(f"VGG config entries are filter counts, (filters, kernel), 'M' or 'LRN'; got {item!r}.")
+    if not items or items[-1] != "M":
+        raise ValueError("a VGG config must end with 'M' (each block ends with a max pooling).")
+    return "VGG", items
+
+
+def vgg_steps(items):
+    """The max poolings, the only layers that shrink the image (convolutions pad "same")."""
+    return [(f"block{b}_pool", 2, 2, "valid") for b in range(1, items.count("M") + 1)]
+
+
+def vgg_features(x, items):
+    """The convolutional part: blocks of convolutions, each ended by a max pooling."""
+    block, conv = 1, 1
+    for item in items:
+        if item == "M":
+            x = keras.layers.MaxPooling2D((2, 2), strides=(2, 2), name=f"block{block}_pool")(x)
+            block, conv = block + 1, 1
+        elif item == "LRN":
+            # "the parameters for the LRN layer are those of (Krizhevsky et al., 2012)"
+            x = LocalResponseNormalization(**LRN_PARAMS, name=f"block{block}_lrn")(x)
+        else:
+            filters, kernel = item if isinstance(item, tuple) else (item, 3)
+            x = keras.layers.Conv2D(
+                filters, kernel, activation="relu", padding="same", name=f"block{block}_conv{conv}"
+            )(x)
+            conv += 1
+    return x
+
+
+def vgg(
+    config,
+    include_top=True,
+    weights=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    dropout=0.5,
+    name=None,
+):
+    """A VGG network from a Table 1 configuration name (``"A"``...``"E"``, ``"A-LRN"``) or a
+    sequence in the format of ``VGG_CONFIGS``.
+
+    Args:
+        config: configuration name or sequence.
+        include_top: build the three dense layers.
+        weights: only None (random initialization).
+        input_shape: ``(height, width, channels)``, at least 32 x 32 (five 2 x 2 poolings);
+            default ``(224, 224, 3)``.
+        pooling: ``None``, ``"avg"`` or ``"max"`` global pooling when ``include_top=False``.
+        classes: number of output classes.
+        classifier_activation: activation of the output layer, None for logits.
+        dropout: dropout rate after fc1 and fc2 (paper: 0.5; keras.applications: none).
+        name: model name; default ``"vgg_" + config``.
+
+    Reference: Simonyan and Zisserman, ICLR 2015.
+    """
+    label, items = _parse(config)
+    classes = check_common(weights, classes, include_top, pooling, classifier_activation)
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    shape = input_shape_for(input_shape, (224, 224, 3), include_top, label, fixed_size_top=True)
+    check_min_size(shape, vgg_steps(items), label, why="Each of its 2 x 2 max poolings halves the image.")
+    if name is None:
+        name = f"vgg_{config}" if isinstance(config, str) else "vgg"
+
+    inputs = image_input(shape)
+    x = vgg_features(inputs, items)
+    # 7 x 7 x 512 for a 224 x 224 input
+    if include_top:
+        x = keras.layers.Flatten(name="flatten")(x)
+        x = keras.layers.Dense(4096, activation="relu", name="fc1")(x)
+        # Section 3.1 trains with dropout 0.5 here; keras.applications leaves it out.
+        if dropout:
+            x = keras.layers.Dropout(dropout, name="fc1_dropout")(x)
+        x = keras.layers.Dense(4096, activation="relu", name="fc2")(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, name="fc2_dropout")(x)
+        x = keras.layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    else:
+        x = pooled_features(x, pooling)
+    return keras.Model(inputs, x, name=name)
+
+
+@register_model
+def vgg11(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", dropout=0.5, name="vgg11"):  # fmt: skip
+    """VGG-11, configuration A (132,863,336 parameters). Reference: Simonyan and Zisserman, 2015."""
+    return vgg("A", include_top, weights, input_shape, pooling, classes, classifier_activation, dropout, name)
+
+
+@register_model
+def vgg13(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", dropout=0.5, name="vgg13"):  # fmt: skip
+    """VGG-13, configuration B (133,047,848 parameters). Reference: Simonyan and Zisserman, 2015."""
+    return vgg("B", include_top, weights, input_shape, pooling, classes, classifier_activation, dropout, name)
+
+
+@register_model
+def vgg16(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", dropout=0.5, name="vgg16"):  # fmt: skip
+    """VGG-16, configuration D (138,357,544 parameters). Reference: Simonyan and Zisserman, 2015."""
+    return vgg("D", include_top, weights, input_shape, pooling, classes, classifier_activation, dropout, name)
+
+
+@register_model
+def vgg19(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", dropout=0.5, name="vgg19"):  # fmt: skip
+    """VGG-19, configuration E (143,667,240 parameters). Reference: Simonyan and Zisserman, 2015."""
+    return vgg("E", include_top, weights, input_shape, pooling, classes, classifier_activation, dropout, name)

@@ -1,0 +1,94 @@
+"""Training curves and what a trained classifier gets right and wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnlib.viz._figure import new_axes, new_grid
+
+
+def draw_history(history: dict, axes=None, title: str | None = None):
+    """Loss and accuracy per epoch, training and validation, on two panels.
+
+    Args:
+        history: ``{"loss": [...], "val_loss": [...], "accuracy": [...], ...}`` (Keras'
+            ``History.history``), possibly still growing.
+        axes: two axes to draw into (the live plot redraws the same ones); a new figure otherwise.
+    """
+    if axes is None:
+        fig, grid = new_grid(1, 2, figsize=(8, 3))
+        axes = grid[0]
+    fig = axes[0].figure
+    for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
+        ax.clear()
+        for key, style in ((metric, "-o"), (f"val_{metric}", "--s")):
+            values = history.get(key)
+            if values:
+                ax.plot(range(1, len(values) + 1), values, style, label=key.replace("val_", "validation "), ms=4)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        if ax.lines:
+            ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, classes: int) -> np.ndarray:
+    """Counts ``[true, predicted]``."""
+    m = np.zeros((classes, classes), dtype=int)
+    np.add.at(m, (np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)), 1)
+    return m
+
+
+def draw_confusion(y_true, y_pred, class_names, ax=None, title=None):
+    """Confusion matrix with counts in the cells (rows: true class, columns: predicted)."""
+    m = confusion_matrix(y_true, y_pred, len(class_names))
+    fig, ax = new_axes(ax, figsize=(0.45 * len(class_names) + 1.8, 0.45 * len(class_names) + 1.2))
+    ax.imshow(np.log1p(m), cmap="Blues")
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            if m[i, j]:
+                ax.text(j, i, str(m[i, j]), ha="center", va="center", fontsize=7, color="white" if i == j else "black")
+    ax.set_xticks(range(len(class_names)), class_names, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(class_names)), class_names, fontsize=8)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title or f"accuracy {np.trace(m) / m.sum():.1%} on {m.sum():,} images", fontsize=9)
+    return fig
+
+
+def draw_misclassified(images, y_true, y_pred, class_names, n: int = 12, ncols: int = 6):
+    """The first ``n`` mistakes: each image with its true and predicted class."""
+    from cnnlib.viz.images import show_images
+
+    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[:n]
+    if not len(wrong):
+        raise ValueError("no misclassified images to show.")
+    titles = [f"{class_names[y_true[i]]} → {class_names[y_pred[i]]}" for i in wrong]
+    return show_images([np.squeeze(images[i]) for i in wrong], titles=titles, ncols=min(ncols, len(wrong)), size=1.4)
+
+
+def show_filters(kernel, ncols: int = 8, size: float = 1.0, title=None):
+    """First-layer filters ``(kh, kw, in_channels, filters)`` as images (RGB when 3 inputs)."""
+    from cnnlib.viz.images import show_images
+
+    k = np.asarray(kernel, dtype=np.float32)
+    if k.ndim != 4:
+        raise ValueError(f"expected a conv kernel (kh, kw, in, out), got shape {k.shape}.")
+    if k.shape[2] == 3:  # colour filters: scale each to [0, 1] around grey
+        panels = []
+        for i in range(k.shape[3]):
+            f = k[:, :, :, i]
+            m = float(np.abs(f).max()) or 1.0
+            panels.append(0.5 + 0.5 * f / m)
+        return show_images(panels, ncols=ncols, size=size, suptitle=title)
+    return show_images(
+        [k[:, :, 0, i] for i in range(k.shape[3])],
+        ncols=ncols,
+        size=size,
+        symmetric=True,
+        cmap="RdBu_r",
+        suptitle=title,
+    )
