@@ -52,3 +52,31 @@ def test_pool_explorer_view_on_a_real_feature_map():
     fig, message = pool_explorer_view(fmap, pool=2, stride=2, mode="median")
     assert fig is None and "mode must be 'max' or 'avg'" in message
     assert len(pool_explorer(fmap).children) == 3
+
+
+def test_classifier_drawings():
+    import numpy as np
+
+    from cnnlib.viz import draw_confusion, draw_misclassified, show_filters
+    from cnnlib.viz.training import confusion_matrix
+
+    y_true, y_pred = np.array([0, 1, 2, 2, 1]), np.array([0, 2, 2, 2, 1])
+    assert confusion_matrix(y_true, y_pred, 3).tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 2]]
+    assert "accuracy 80.0%" in draw_confusion(y_true, y_pred, ["a", "b", "c"]).axes[0].get_title()
+    fig = draw_misclassified(np.zeros((5, 4, 4)), y_true, y_pred, ["a", "b", "c"])
+    assert fig.axes[0].get_title() == "b → c"
+    assert len(show_filters(np.zeros((5, 5, 1, 6))).axes) == 6
+    with pytest.raises(ValueError, match="no misclassified"):
+        draw_misclassified(np.zeros((2, 4, 4)), [0, 1], [0, 1], ["a", "b"])
+
+
+def test_architecture_diagram_follows_the_model():
+    from cnnlib.models import get_model
+    from cnnlib.viz.architecture import architecture_rows, draw_architecture
+
+    model = get_model("lenet5")
+    rows = architecture_rows(model)
+    assert [r[2] for r in rows][1:6] == [(28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16), (1, 1, 120)]
+    fig = draw_architecture(model)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert "c1_conv\n6@28×28" in labels and "f6_dense\n84" in labels

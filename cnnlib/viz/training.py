@@ -77,6 +77,7 @@ def show_filters(kernel, ncols: int = 8, size: float = 1.0, title=None):
     k = np.asarray(kernel, dtype=np.float32)
     if k.ndim != 4:
         raise ValueError(f"expected a conv kernel (kh, kw, in, out), got shape {k.shape}.")
+    ncols = min(ncols, k.shape[3])
     if k.shape[2] == 3:  # colour filters: scale each to [0, 1] around grey
         panels = []
         for i in range(k.shape[3]):
