@@ -51,6 +51,21 @@ def _thumb_convolution(path: Path) -> None:
     fig.savefig(path, dpi=60)
 
 
+def _thumb_pooling(path: Path) -> None:
+    from cnnlib import data, ops
+    from cnnlib.viz.pooling import draw_pooling
+
+    edges = ops.conv2d(data.photo("camera", size=64), ops.KERNELS["vertical edges (Sobel x)"])[0, :, :, 0]
+    draw_pooling(edges.clip(0), pool=2, stride=2, size=2.2).savefig(path, dpi=60)
+
+
+def _lenet_architecture(path: Path) -> None:
+    from cnnlib.models import get_model
+    from cnnlib.viz import draw_architecture
+
+    draw_architecture(get_model("lenet5"), title="LeNet-5").savefig(path, dpi=80)
+
+
 def pictures() -> dict:
     """File name -> function writing it."""
     from cnnlib.viz import CONV_ARITHMETIC_CASES
@@ -58,6 +73,8 @@ def pictures() -> dict:
     pics = {f"{case}.gif": _conv_gif(case) for case in CONV_ARITHMETIC_CASES}
     pics["conv_numbers.gif"] = _conv_numbers_gif
     pics["thumb_01_convolution.png"] = _thumb_convolution
+    pics["thumb_02_pooling.png"] = _thumb_pooling
+    pics["lenet5_architecture.png"] = _lenet_architecture
     pics["max_pool_numbers.gif"] = _pool_gif("max", 4, 2, 2)
     pics["avg_pool_numbers.gif"] = _pool_gif("avg", 4, 2, 2)
     pics["overlapping_max_pool.gif"] = _pool_gif("max", 5, 3, 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from cnnlib.viz._figure import new_axes, new_grid
 
@@ -26,6 +27,7 @@ def draw_history(history: dict, axes=None, title: str | None = None):
             if values:
                 ax.plot(range(1, len(values) + 1), values, style, label=key.replace("val_", "validation "), ms=4)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         if ax.lines:
