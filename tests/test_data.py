@@ -140,3 +140,34 @@ def test_photos_are_real_and_scaled():
     assert data.photo("astronaut", grey=False).shape[-1] == 3
     with pytest.raises(ValueError, match="no photo called"):
         data.photo("nope")
+
+
+@needs_shared
+def test_download_path_checks_the_decompressed_content(monkeypatch, tmp_path):
+    # No network in tests: the "download" copies the offline files, then the real check runs.
+    monkeypatch.setenv("CNNLIB_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
+    fetched = []
+
+    def fake_fetch(url, dest):
+        fetched.append(url)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SHARED / "fashion-mnist" / Path(url).name, dest)
+
+    monkeypatch.setattr(data, "_fetch", fake_fetch)
+    (x, _), _ = data.load("fashion_mnist")
+    assert x.shape == (60000, 28, 28) and len(fetched) == 4
+    assert all(u.startswith("https://storage.googleapis.com/tensorflow/tf-keras-datasets/") for u in fetched)
+
+
+def test_download_with_wrong_content_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("CNNLIB_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
+
+    def fake_fetch(url, dest):  # a server answering with the wrong bytes
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(gzip.compress(b"not the official file"))
+
+    monkeypatch.setattr(data, "_fetch", fake_fetch)
+    with pytest.raises(data.DataError, match="does not match the official mnist file"):
+        data.load("mnist")
