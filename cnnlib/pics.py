@@ -59,11 +59,17 @@ def _thumb_pooling(path: Path) -> None:
     draw_pooling(edges.clip(0), pool=2, stride=2, size=2.2).savefig(path, dpi=60)
 
 
-def _lenet_architecture(path: Path) -> None:
-    from cnnlib.models import get_model
-    from cnnlib.viz import draw_architecture
+def _architecture(name: str, title: str):
+    def make(path: Path) -> None:
+        import keras
 
-    draw_architecture(get_model("lenet5"), title="LeNet-5").savefig(path, dpi=80)
+        from cnnlib.models import get_model
+        from cnnlib.viz import draw_architecture
+
+        draw_architecture(get_model(name), title=title).savefig(path, dpi=80)
+        keras.backend.clear_session()  # the full-size models hold a few hundred MB each
+
+    return make
 
 
 def pictures() -> dict:
@@ -74,7 +80,9 @@ def pictures() -> dict:
     pics["conv_numbers.gif"] = _conv_numbers_gif
     pics["thumb_01_convolution.png"] = _thumb_convolution
     pics["thumb_02_pooling.png"] = _thumb_pooling
-    pics["lenet5_architecture.png"] = _lenet_architecture
+    pics["lenet5_architecture.png"] = _architecture("lenet5", "LeNet-5")
+    pics["alexnet_architecture.png"] = _architecture("alexnet", "AlexNet (one tower)")
+    pics["zfnet_architecture.png"] = _architecture("zfnet", "ZFNet (Fig. 3)")
     pics["max_pool_numbers.gif"] = _pool_gif("max", 4, 2, 2)
     pics["avg_pool_numbers.gif"] = _pool_gif("avg", 4, 2, 2)
     pics["overlapping_max_pool.gif"] = _pool_gif("max", 5, 3, 2)
