@@ -7,7 +7,6 @@ call it. No TensorFlow import.
 from cnnlib.arithmetic.counts import count_macs, format_layer_table, layer_table  # noqa: F401
 from cnnlib.arithmetic.receptive import FieldRow, Layer, layers_from_keras, receptive_field  # noqa: F401
 from cnnlib.arithmetic.sizes import (  # noqa: F401
-    PADDING_MODES,
     Padding,
     conv_connections,
     conv_macs,
@@ -18,6 +17,5 @@ from cnnlib.arithmetic.sizes import (  # noqa: F401
     effective_kernel,
     explain_conv_output_size,
     pool_output_size,
-    same_padding_is_symmetric,
     window_starts,
 )

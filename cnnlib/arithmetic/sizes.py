@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-PADDING_MODES = ("valid", "same", "full")
-
 
 class Padding(NamedTuple):
     """Zeros added before and after one spatial axis."""
@@ -157,12 +155,6 @@ def _pair(value) -> tuple[int, int]:
         return _positive_int(value[0], "height"), _positive_int(value[1], "width")
     v = _positive_int(value, "size")
     return v, v
-
-
-def same_padding_is_symmetric(size: int, kernel: int, stride: int = 1, dilation: int = 1) -> bool:
-    """Whether Keras' ``"same"`` puts as many zeros before as after (it does not always)."""
-    pad = conv_padding(size, kernel, stride, "same", dilation)
-    return pad.before == pad.after
 
 
 def explain_conv_output_size(size: int, kernel: int, stride: int = 1, padding="valid", dilation: int = 1) -> str:
