@@ -5,6 +5,8 @@
     python3 tasks.py test       # set everything up, run every test and every notebook (nbval)
     python3 tasks.py notebooks [NOTEBOOK ...]   # re-execute notebooks in place (their outputs)
     python3 tasks.py pics       # regenerate every picture in pics/
+    python3 tasks.py check [--seeds 0 1 2] [--scale small full] [--backend tensorflow jax] [NOTEBOOK ...]
+                                # the robustness sweep: run notebooks over seeds without writing them
 
 Each command creates (or reuses) the virtual environment ``.venv`` beside this file and
 installs cnnlib into it with the extras it needs. TensorFlow comes from the ``cpu`` extra
@@ -41,11 +43,11 @@ def venv_python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def ensure_env() -> Path:
+def ensure_env(more: tuple[str, ...] = ()) -> Path:
     """Create ``.venv`` and install cnnlib with its extras, unless already up to date."""
     if not (3, 10) <= sys.version_info[:2] <= (3, 12):
         sys.exit(f"cnnlib needs Python 3.10, 3.11 or 3.12 (TensorFlow 2.21); this is {platform.python_version()}.")
-    extras = f"{tf_extra()},lab,test"
+    extras = ",".join([tf_extra(), "lab", "test", *more])
     stamp = VENV / ".cnnlib-installed"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     if stamp.exists() and stamp.read_text() == want and venv_python().exists():
@@ -63,8 +65,8 @@ def ensure_env() -> Path:
     return venv_python()
 
 
-def run(*args: str) -> int:
-    return subprocess.run([str(ensure_env()), *args], cwd=ROOT).returncode
+def run(*args: str, more: tuple[str, ...] = ()) -> int:
+    return subprocess.run([str(ensure_env(more)), *args], cwd=ROOT).returncode
 
 
 def main(argv: list[str]) -> int:
@@ -78,6 +80,9 @@ def main(argv: list[str]) -> int:
         return run("-m", "cnnlib.runner", *rest)
     if command == "pics":
         return run("-m", "cnnlib.pics", *rest)
+    if command == "check":
+        backends = {"jax", "torch"}.intersection(rest)
+        return run("-m", "cnnlib.check", *rest, more=tuple(sorted(backends)))
     print(__doc__)
     return 0 if command in ("help", "-h", "--help") else 2
 

@@ -22,6 +22,7 @@ from pathlib import Path
 KERNEL_ARGS = ["--IPKernelApp.capture_fd_output=False"]
 TEST_ENV = {
     "CNNLIB_SCALE": "small",
+    "CNNLIB_SEED": "0",
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     "PYTHONHASHSEED": "0",
     "TF_CPP_MIN_LOG_LEVEL": "2",

@@ -40,11 +40,23 @@ def _resolve_scale(scale: str | None, gpu: bool) -> str:
     return scale
 
 
-def setup(seed: int = 0, scale: str | None = None, report: bool = True) -> Session:
+def _resolve_seed(seed: int | None) -> int:
+    if seed is not None:
+        return int(seed)
+    text = os.environ.get("CNNLIB_SEED", "0").strip() or "0"
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"CNNLIB_SEED must be a whole number such as 0, 1 or 2, got {text!r}.") from None
+
+
+def setup(seed: int | None = None, scale: str | None = None, report: bool = True) -> Session:
     """Seed everything, report the stack and choose the run size.
 
     Args:
-        seed: seed for Python, NumPy and the Keras backend (``keras.utils.set_random_seed``).
+        seed: seed for Python, NumPy and the Keras backend (``keras.utils.set_random_seed``);
+            default from ``CNNLIB_SEED``, else 0. Notebooks reseed with ``S.seed`` before each
+            training run, so the robustness sweep (``python3 tasks.py check``) changes every run.
         scale: ``"small"`` or ``"full"``; default from ``CNNLIB_SCALE``, else ``"full"`` on a GPU.
         report: print one line per fact.
     """
@@ -55,6 +67,7 @@ def setup(seed: int = 0, scale: str | None = None, report: bool = True) -> Sessi
     import matplotlib
 
     gpu = _has_gpu(keras.backend.backend())
+    seed = _resolve_seed(seed)
     session = Session(seed=seed, gpu=gpu, scale=_resolve_scale(scale, gpu))
     keras.utils.set_random_seed(seed)
     matplotlib.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "font.size": 10})

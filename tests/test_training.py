@@ -24,6 +24,15 @@ def test_setup_reports_and_picks_the_scale(capsys, monkeypatch):
     assert training.setup(scale="full", report=False).pick(1, 2) == 2
 
 
+def test_seed_comes_from_the_environment_unless_given(monkeypatch):
+    monkeypatch.setenv("CNNLIB_SEED", "2")
+    assert training.setup(report=False).seed == 2
+    assert training.setup(seed=5, report=False).seed == 5
+    monkeypatch.setenv("CNNLIB_SEED", "two")
+    with pytest.raises(ValueError, match="CNNLIB_SEED must be a whole number"):
+        training.setup(report=False)
+
+
 def test_bad_scale_is_refused(monkeypatch):
     monkeypatch.setenv("CNNLIB_SCALE", "huge")
     with pytest.raises(ValueError, match="scale must be 'small' or 'full'"):
