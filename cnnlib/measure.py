@@ -39,8 +39,10 @@ def shift_sensitivity(features, images, shifts=(1, 2, 3, 4)) -> dict[int, float]
     """
     images = np.asarray(images, dtype=np.float32)
 
-    def f(x):
-        return np.asarray(features(x), dtype=np.float64).reshape(len(x), -1)
+    def f(x, batch=50):
+        # In batches and in float32: the feature maps of a few hundred images are large.
+        parts = [np.asarray(features(x[i : i + batch]), dtype=np.float32) for i in range(0, len(x), batch)]
+        return np.concatenate(parts).reshape(len(x), -1)
 
     base = f(images)
     norms = np.linalg.norm(base, axis=1)
