@@ -10,8 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def check(answer, expected, name: str = "exercise") -> None:
+def check(answer, expected, name: str = "exercise", atol: float = 0.0) -> None:
     """Compare a learner's answer with the expected value and say how it went.
+
+    Numbers and arrays agree to a relative 1e-6, or to ``atol`` where results computed in
+    float32 in another order may differ in the last digits.
 
     Raises:
         AssertionError: with a hint, when the answer is wrong.
@@ -19,9 +22,46 @@ def check(answer, expected, name: str = "exercise") -> None:
     if answer is Ellipsis:
         print(f"{name}: not answered yet. Replace the ... above with your answer and run both cells.")
         return
-    if isinstance(expected, (float, np.floating)) or isinstance(answer, np.ndarray):
-        ok = np.allclose(np.asarray(answer, dtype=float), np.asarray(expected, dtype=float), rtol=1e-6)
+    if isinstance(expected, np.ndarray) or isinstance(answer, np.ndarray):
+        # Arrays: the shape first (allclose would broadcast a (1, H, W, C) answer against an
+        # (H, W, C) one and call it right), then the values.
+        got = np.asarray(answer, dtype=float) if answer is not None else None
+        assert got is not None, f"{name}: the answer is None; did the function forget to return its result?"
+        assert got.shape == np.shape(expected), (
+            f"{name}: the answer has shape {got.shape}, expected {np.shape(expected)}; look again."
+        )
+        ok = np.allclose(got, np.asarray(expected, dtype=float), rtol=1e-6, atol=atol)
+        shown = f"an array of shape {got.shape}"
+    elif isinstance(expected, (float, np.floating)):
+        ok = np.allclose(np.asarray(answer, dtype=float), np.asarray(expected, dtype=float), rtol=1e-6, atol=atol)
+        shown = repr(answer)
     else:
         ok = answer == expected
-    assert ok, f"{name}: {answer!r} is not right; look again (the solution is under 'Show solution')."
+        shown = repr(answer)
+    assert ok, f"{name}: {shown} is not right; look again (the solution is under 'Show solution')."
     print(f"{name}: correct.")
+
+
+def describe_model(model) -> dict:
+    """What a model-building exercise is checked on: layer kinds in order, parameters, output shape."""
+    skip = {"InputLayer"}
+    return {
+        "layers": [type(layer).__name__ for layer in model.layers if type(layer).__name__ not in skip],
+        "parameters": model.count_params(),
+        "output shape": tuple(model.output.shape[1:]),
+    }
+
+
+def check_model(model, reference, name: str = "exercise") -> None:
+    """Check a model a learner built against the library's: same layer kinds, parameters and output shape.
+
+    Raises:
+        AssertionError: naming the first thing that differs.
+    """
+    if model is Ellipsis:
+        print(f"{name}: not answered yet. Build your model in the cell above and run both cells.")
+        return
+    mine, theirs = describe_model(model), describe_model(reference)
+    for key in ("layers", "output shape", "parameters"):
+        assert mine[key] == theirs[key], f"{name}: your {key} {mine[key]} differ from the expected {theirs[key]}."
+    print(f"{name}: correct ({mine['parameters']:,} parameters, output {mine['output shape']}).")

@@ -1,6 +1,13 @@
+import json
+import re
+from pathlib import Path
+
+import numpy as np
 import pytest
 
+from cnnlib import ops
 from cnnlib.exercises import check
+from cnnlib.reference import rel_error
 
 
 def test_unanswered_is_not_an_error(capsys):
@@ -14,3 +21,58 @@ def test_right_and_wrong_answers(capsys):
     assert capsys.readouterr().out.count("correct") == 2
     with pytest.raises(AssertionError, match="is not right"):
         check(15, 16, "Exercise 1")
+
+
+def test_array_answers_are_checked_for_shape_first(capsys):
+    expected = np.arange(6.0).reshape(2, 3)
+    check(expected.copy(), expected, "Exercise 4")
+    assert "correct" in capsys.readouterr().out
+    # allclose alone would broadcast a (1, 2, 3) answer against (2, 3) and accept it
+    with pytest.raises(AssertionError, match=r"shape \(1, 2, 3\), expected \(2, 3\)"):
+        check(expected[None], expected, "Exercise 4")
+    with pytest.raises(AssertionError, match="forget to return"):
+        check(None, expected, "Exercise 4")
+    with pytest.raises(AssertionError, match="is not right"):
+        check(expected + 1, expected, "Exercise 4")
+
+
+NOTEBOOK_01 = Path(__file__).parents[1] / "notebooks" / "01_convolution.ipynb"
+
+
+def _exercise_4_cells():
+    cells = json.loads(NOTEBOOK_01.read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    kinds = [c["cell_type"] for c in cells]
+    (check_at,) = [i for i, s in enumerate(sources) if kinds[i] == "code" and '"Exercise 4")' in s]
+    (hidden,) = [
+        s for s, k in zip(sources, kinds, strict=True) if k == "markdown" and "<details>" in s and "def my_conv2d" in s
+    ]
+    solution = re.search(r"```python\n(.*?)```", hidden, re.S).group(1)
+    return sources[check_at - 1], sources[check_at], solution
+
+
+def test_notebook_01_exercise_4_solution_passes_its_check(capsys):
+    """The hidden solution, run as a learner would paste it, passes the notebook's own check cell."""
+    placeholder, check_cell, solution = _exercise_4_cells()
+    namespace = {"np": np, "ops": ops, "check": check}
+    exec(placeholder, namespace)
+    exec(check_cell, namespace)
+    assert "Exercise 4: not answered yet" in capsys.readouterr().out
+    exec(solution, namespace)
+    exec(check_cell, namespace)
+    assert "Exercise 4: correct." in capsys.readouterr().out
+    # and on other shapes than the check cell's, against the library
+    rng = np.random.default_rng(0)
+    for shape, kernel in [((5, 5, 1), (3, 3, 1, 2)), ((4, 9, 2), (4, 1, 2, 3)), ((3, 3, 3), (3, 3, 3, 1))]:
+        x, k = rng.normal(size=shape), rng.normal(size=kernel)
+        assert rel_error(namespace["my_conv2d"](x, k), ops.conv2d(x, k)[0]) < 1e-12
+
+
+def test_notebook_01_exercise_4_check_rejects_a_wrong_answer():
+    placeholder, check_cell, _ = _exercise_4_cells()
+    # the kernel flipped: mathematics' convolution, not the libraries' cross-correlation
+    wrong = "def my_conv2d(x, kernels):\n    return ops.conv2d(x, kernels[::-1, ::-1])[0]\n"
+    namespace = {"np": np, "ops": ops, "check": check}
+    exec(wrong, namespace)
+    with pytest.raises(AssertionError, match="Exercise 4"):
+        exec(check_cell, namespace)
