@@ -80,3 +80,13 @@ def test_architecture_diagram_follows_the_model():
     fig = draw_architecture(model)
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert "c1_conv\n6@28×28" in labels and "f6_dense\n84" in labels
+
+
+def test_show_images_can_add_colour_bars():
+    import numpy as np
+
+    from cnnlib.viz import show_images
+
+    fig = show_images([np.zeros((4, 4)), np.ones((4, 4))], colorbar=True)
+    assert len(fig.axes) == 4  # two panels, two colour bars
+    assert len(show_images([np.zeros((4, 4))]).axes) == 1

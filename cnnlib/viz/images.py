@@ -9,7 +9,7 @@ import numpy as np
 from cnnlib.viz._figure import new_grid
 
 
-def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetric=False, suptitle=None):
+def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetric=False, suptitle=None, colorbar=False):
     """Show 2D arrays (or RGB images) in a grid.
 
     Args:
@@ -21,6 +21,7 @@ def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetri
         size: inches per panel.
         symmetric: centre the colour scale on zero (for kernels and signed feature maps).
         suptitle: optional title over the grid.
+        colorbar: a colour bar beside each single-channel panel (where the values matter).
     """
     if isinstance(images, np.ndarray) and images.ndim == 3 and images.shape[-1] not in (3,):
         images = [images[..., i] for i in range(images.shape[-1])]
@@ -41,7 +42,9 @@ def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetri
             if symmetric:
                 m = float(np.max(np.abs(img))) or 1.0
                 kw.update(vmin=-m, vmax=m)
-        ax.imshow(img, interpolation="nearest", **kw)
+        shown = ax.imshow(img, interpolation="nearest", **kw)
+        if colorbar and img.ndim == 2:
+            fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=8)
         if titles is not None:
             ax.set_title(str(titles[k]), fontsize=9)
     if suptitle:
