@@ -81,7 +81,7 @@ def main(argv: list[str]) -> int:
     if command == "pics":
         return run("-m", "cnnlib.pics", *rest)
     if command == "check":
-        backends = {"jax", "torch"}.intersection(rest)
+        backends = {"jax"}.intersection(rest)  # torch: install it yourself (large)
         return run("-m", "cnnlib.check", *rest, more=tuple(sorted(backends)))
     print(__doc__)
     return 0 if command in ("help", "-h", "--help") else 2

@@ -101,13 +101,19 @@ def _last_line(message: str) -> str:
     return lines[-1] if lines else message
 
 
+def _notebooks_last(argv: list[str]) -> list[str]:
+    """Move notebook paths behind the options, so ``--seeds 0 1 2 nb.ipynb`` reads as meant."""
+    paths = [a for a in argv if a.endswith(".ipynb")]
+    return [a for a in argv if not a.endswith(".ipynb")] + (["--", *paths] if paths else [])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run (default: 0 1 2)")
     parser.add_argument("--scale", nargs="+", choices=["small", "full"], default=["small"])
     parser.add_argument("--backend", nargs="+", choices=["tensorflow", "jax", "torch"], default=["tensorflow"])
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_notebooks_last(sys.argv[1:] if argv is None else list(argv)))
     paths = args.notebooks or sorted(Path("notebooks").glob("*.ipynb"))
     missing = [str(p) for p in paths if not p.exists()]
     if missing or not paths:

@@ -1,0 +1,39 @@
+"""The robustness sweep runs a notebook per seed without writing it and names the failing cell."""
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from cnnlib import check
+
+
+def test_sweep_reports_the_failing_seed_and_cell(tmp_path):
+    path = tmp_path / "tiny.ipynb"
+    nb = new_notebook(
+        cells=[
+            new_code_cell("import os\nseed = int(os.environ['CNNLIB_SEED'])\nscale = os.environ['CNNLIB_SCALE']"),
+            new_code_cell("assert seed != 1, 'this check only held for seed 0'"),
+        ]
+    )
+    nbformat.write(nb, path)
+    before = path.read_text()
+    ok = check.check_notebook(path, seed=0, scale="small", backend="tensorflow")
+    bad = check.check_notebook(path, seed=1, scale="full", backend="tensorflow")
+    assert ok.passed and ok.failed_cell is None
+    assert not bad.passed and bad.failed_cell == 1
+    assert "AssertionError" in bad.error and "held for seed 0" in bad.error
+    assert "assert seed != 1" in bad.source
+    assert bad.line().startswith("FAIL  tiny.ipynb  seed 1  full")
+    assert path.read_text() == before  # never written
+
+
+def test_notebook_paths_may_follow_the_seeds():
+    assert check._notebooks_last(["--seeds", "0", "1", "a.ipynb", "--scale", "full"]) == [
+        "--seeds",
+        "0",
+        "1",
+        "--scale",
+        "full",
+        "--",
+        "a.ipynb",
+    ]
+    assert check.main(["--seeds", "0", "missing.ipynb"]) == 2
