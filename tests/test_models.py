@@ -632,3 +632,16 @@ def test_set_weights_from_keras_resnet50():
     expected = keras.ops.convert_to_numpy(ref(x, training=False))
     got = keras.ops.convert_to_numpy(ours(x, training=False))
     assert np.abs(got - expected).max() <= 1e-4
+
+
+def test_model_facts_read_a_model_without_keeping_it():
+    from cnnlib.models import model_facts
+
+    facts = model_facts("lenet5")
+    model = get_model("lenet5")
+    assert facts.params == model.count_params() == 61_706
+    assert facts.size("c1_conv") == 28 and facts.output_shape == (10,) and facts.input_shape == (32, 32, 1)
+    assert facts.macs == count_macs(model)
+    assert facts.layer_types.count("Conv2D") == 3
+    with pytest.raises(ValueError, match="has no layer 'conv9'"):
+        facts.row("conv9")

@@ -13,6 +13,7 @@ torchvision: ``from cnnlib.models import vgg16``.
 """
 
 from cnnlib.models._registry import get_builder, get_model, list_models, register_model
+from cnnlib.models.facts import ModelFacts, model_facts
 
 # Imported for their registrations, in the order of the notes' chapters (list_models keeps it).
 # isort: off
@@ -52,6 +53,8 @@ from cnnlib.models.densenet import (
 # isort: on
 
 __all__ = [
+    "ModelFacts",
+    "model_facts",
     "DENSENET_CONFIGS",
     "INCEPTION_CONFIGS",
     "RESNET_CONFIGS",
