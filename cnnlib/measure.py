@@ -74,6 +74,31 @@ def time_per_step(model, x, y, batch_size: int = 64, steps: int = 10, warmup: in
     return float(np.median(times))
 
 
+def step_times(models, x, y, batch_size: int = 64, steps: int = 10, warmup: int = 2) -> dict[str, float]:
+    """Median seconds of one training step for each of several compiled Keras models, taken in turns.
+
+    The models step in alternation (a, b, a, b, ...), so a change of load on a shared machine
+    during the measurement slows all of them alike and their ratio stays meaningful.
+
+    Args:
+        models: a dict of name to compiled model, all taking ``x`` and ``y``.
+        x, y: training data; the first ``batch_size`` examples are used.
+    """
+    if len(x) < batch_size:
+        raise ValueError(f"need at least one batch of {batch_size} examples, got {len(x)}.")
+    xb, yb = x[:batch_size], y[:batch_size]
+    for model in models.values():
+        for _ in range(warmup):  # the first calls trace and compile the step
+            model.train_on_batch(xb, yb)
+    times = {name: [] for name in models}
+    for _ in range(steps):
+        for name, model in models.items():
+            start = time.perf_counter()
+            model.train_on_batch(xb, yb)
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
 def activation_elements(model) -> int:
     """Numbers the layers of a model output for one example (what training keeps for backprop).
 

@@ -66,6 +66,12 @@ def setup(seed: int | None = None, scale: str | None = None, report: bool = True
     import keras
     import matplotlib
 
+    if keras.backend.backend() == "jax":
+        # JAX computes in float32 unless told otherwise; the notebooks' float64 reference
+        # comparisons (NumPy = Keras to 1e-6) need 64-bit arrays to mean what they say.
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
     gpu = _has_gpu(keras.backend.backend())
     seed = _resolve_seed(seed)
     session = Session(seed=seed, gpu=gpu, scale=_resolve_scale(scale, gpu))

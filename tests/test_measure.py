@@ -59,3 +59,18 @@ def test_activation_elements_and_time_per_step():
     assert 0 < seconds < 5
     with pytest.raises(ValueError, match="at least one batch"):
         measure.time_per_step(model, np.zeros((2, 8, 8, 1)), np.zeros((2, 3)), batch_size=4)
+
+
+def test_step_times_in_turns():
+    def model(units):
+        inputs = keras.Input((8,))
+        outputs = keras.layers.Dense(units, name="d")(keras.layers.Dense(units, name="h")(inputs))
+        m = keras.Model(inputs, outputs)
+        m.compile(optimizer="sgd", loss="mse")
+        return m
+
+    x, y = np.zeros((4, 8)), np.zeros((4, 4))
+    times = measure.step_times({"a": model(4), "b": model(4)}, x, y, batch_size=4, steps=3)
+    assert set(times) == {"a", "b"} and all(0 < t < 5 for t in times.values())
+    with pytest.raises(ValueError, match="at least one batch"):
+        measure.step_times({"a": model(4)}, x[:2], y[:2], batch_size=4)

@@ -37,7 +37,7 @@ def test_notebook_is_executed_in_order_without_errors(path):
 def test_every_ignored_cell_is_followed_by_a_compared_check(path):
     """The very next code cell after an ignored one is a compared cell that asserts the claim."""
     cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
-    for cell, nxt in zip(cells, cells[1:] + [None]):
+    for cell, nxt in zip(cells, cells[1:] + [None], strict=True):
         source = "".join(cell["source"])
         if "# NBVAL_IGNORE_OUTPUT" not in source or "nbval-skip" in cell.get("metadata", {}).get("tags", []):
             continue
