@@ -1,9 +1,10 @@
-"""Readable NumPy convolution and pooling, for teaching.
+"""Readable NumPy convolution, pooling and local response normalization, for teaching.
 
-These are the operations of notes 1.1 and 1.2 written out in NumPy so a learner can read
+These are the operations of notes 1.1, 1.2 and 2.2 written out in NumPy so a learner can read
 them; tests check them against ``keras.layers.Conv2D`` / ``MaxPooling2D`` /
-``AveragePooling2D`` to a relative error below 1e-6 (the cs231n habit: trust a
-from-scratch operation only after comparing it with a reference).
+``AveragePooling2D`` and ``cnnlib.layers.LocalResponseNormalization`` to a relative error
+below 1e-6 (the cs231n habit: trust a from-scratch operation only after comparing it with a
+reference).
 
 Layouts follow Keras: inputs are NHWC ``(batch, height, width, channels)``; kernels are
 ``(kernel_h, kernel_w, in_channels, out_channels)``.
@@ -117,3 +118,37 @@ def max_pool2d(x, pool=2, stride=None, padding="valid") -> np.ndarray:
 def avg_pool2d(x, pool=2, stride=None, padding="valid") -> np.ndarray:
     """Average pooling over the real (unpadded) cells of each window, as Keras does."""
     return _pool(x, pool, stride, padding, np.nanmean)
+
+
+def lrn_divisor(a, k=2.0, n=5, alpha=1e-4, beta=0.75) -> np.ndarray:
+    """The divisor of AlexNet's local response normalization, ``(k + alpha * sum a_j**2) ** beta``.
+
+    The sum runs over the ``n`` channels centred on each channel (fewer at the first and last
+    channels, as in the paper) and ``alpha`` is not divided by ``n`` (the paper's form; see
+    ``cnnlib.layers.LocalResponseNormalization``). With no activity the divisor is its floor
+    ``k ** beta`` (2 ** 0.75 = 1.68 with the paper's constants).
+
+    Args:
+        a: activations, channels last: ``(..., C)``.
+        k, n, alpha, beta: the paper's constants (section 3.3); ``n`` odd.
+
+    Returns:
+        float array of ``a``'s shape.
+
+    Reference: Krizhevsky et al., NIPS 2012, section 3.3.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    if isinstance(n, bool) or int(n) != n or n < 1 or n % 2 == 0:
+        raise ValueError(f"n must be an odd number of channels (the window is centred on each channel), got {n!r}.")
+    if a.ndim == 0:
+        raise ValueError("expected activations with a channel axis (..., C), got a single number.")
+    half = int(n) // 2
+    squares = a**2
+    # Channel i sums the squares of channels i - n//2 ... i + n//2 that exist.
+    sums = np.stack([squares[..., max(0, i - half) : i + half + 1].sum(axis=-1) for i in range(a.shape[-1])], axis=-1)
+    return (k + alpha * sums) ** beta
+
+
+def lrn(a, k=2.0, n=5, alpha=1e-4, beta=0.75) -> np.ndarray:
+    """AlexNet's local response normalization across channels: ``a / lrn_divisor(a, ...)``."""
+    return np.asarray(a, dtype=np.float64) / lrn_divisor(a, k, n, alpha, beta)

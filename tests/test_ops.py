@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from cnnlib import ops
+from cnnlib.layers import LocalResponseNormalization
 from cnnlib.reference import keras_conv2d, keras_pool2d, rel_error
 
 RNG = np.random.default_rng(0)
@@ -46,6 +47,27 @@ def test_every_named_kernel_is_3x3():
     assert ops.KERNELS and all(np.asarray(k).shape == (3, 3) for k in ops.KERNELS.values())
 
 
+@pytest.mark.parametrize("size,k,alpha,beta", [(5, 2.0, 1e-4, 0.75), (3, 1.0, 1e-3, 0.5), (1, 2.0, 1e-2, 0.75)])
+def test_lrn_equals_the_keras_layer(size, k, alpha, beta):
+    import keras
+
+    # Large activations (as on the paper's 0-255 pixel scale), so the sum really moves the divisor.
+    a = RNG.normal(scale=100.0, size=(2, 3, 4, 7))
+    layer = LocalResponseNormalization(size=size, k=k, alpha=alpha, beta=beta, dtype="float64")
+    ref = keras.ops.convert_to_numpy(layer(a))
+    assert rel_error(ops.lrn(a, k, size, alpha, beta), ref) < 1e-6
+    assert rel_error(ops.lrn_divisor(a, k, size, alpha, beta), a / ref) < 1e-6
+    assert ops.lrn_divisor(a, k, size, alpha, beta).max() > 1.5 * k**beta
+
+
+def test_lrn_divisor_by_hand_and_its_floor():
+    a = np.array([1.0, 2.0, 3.0, 4.0])
+    # channel 0 sums channels 0..2 (the window is cut at the edge), channel 2 sums all four
+    expected = (2 + 1e-4 * np.array([1 + 4 + 9, 1 + 4 + 9 + 16, 30, 4 + 9 + 16])) ** 0.75
+    assert np.allclose(ops.lrn_divisor(a), expected, rtol=1e-12)
+    assert np.allclose(ops.lrn_divisor(np.zeros((2, 2, 3))), 2**0.75)
+
+
 @pytest.mark.parametrize(
     "call,message",
     [
@@ -54,6 +76,7 @@ def test_every_named_kernel_is_3x3():
         (lambda: ops.conv2d(np.ones(4), np.ones((3, 3))), "expected an image"),
         (lambda: ops.max_pool2d(np.ones((4, 4)), 2, 0), "stride must be at least 1"),
         (lambda: ops.conv2d(np.ones((4, 4)), np.ones((3, 3)), stride=(1, 2, 3)), "pair"),
+        (lambda: ops.lrn_divisor(np.ones((2, 4)), n=4), "odd number of channels"),
     ],
 )
 def test_bad_input_gets_a_sentence(call, message):
