@@ -48,7 +48,8 @@ def describe_model(model) -> dict:
     return {
         "layers": [type(layer).__name__ for layer in model.layers if type(layer).__name__ not in skip],
         "parameters": model.count_params(),
-        "output shape": tuple(model.output.shape[1:]),
+        # A Sequential model that was never called has no .output: ask it for its output shape instead.
+        "output shape": tuple(model.compute_output_shape(tuple(model.inputs[0].shape))[1:]),
     }
 
 
@@ -65,3 +66,38 @@ def check_model(model, reference, name: str = "exercise") -> None:
     for key in ("layers", "output shape", "parameters"):
         assert mine[key] == theirs[key], f"{name}: your {key} {mine[key]} differ from the expected {theirs[key]}."
     print(f"{name}: correct ({mine['parameters']:,} parameters, output {mine['output shape']}).")
+
+
+def solution_code(notebook, defines: str) -> str:
+    """The Python block of a notebook's hidden solution (a ``<details>`` cell) that defines ``defines``.
+
+    Tests run it to know that every published solution passes its own check.
+    """
+    import json
+    import re
+    from pathlib import Path
+
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    blocks = [
+        block
+        for cell in cells
+        if cell["cell_type"] == "markdown" and "<details>" in "".join(cell["source"])
+        for block in re.findall(r"```python\n(.*?)```", "".join(cell["source"]), re.S)
+        if re.search(rf"\b(def|class)?\s*{re.escape(defines)}\b\s*[(=]", block)
+    ]
+    if len(blocks) != 1:
+        raise ValueError(f"{notebook}: expected one hidden solution defining {defines!r}, found {len(blocks)}.")
+    return blocks[0]
+
+
+def check_cell(notebook, name: str) -> tuple[str, str]:
+    """The answer cell and the check cell of exercise ``name`` (the code cell that calls it, and the one before)."""
+    import json
+    from pathlib import Path
+
+    cells = [c for c in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    sources = ["".join(c["source"]) for c in cells]
+    found = [i for i, s in enumerate(sources) if f'"{name}"' in s and "check" in s]
+    if len(found) != 1:
+        raise ValueError(f"{notebook}: expected one check cell for {name!r}, found {len(found)}.")
+    return sources[found[0] - 1], sources[found[0]]

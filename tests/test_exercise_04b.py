@@ -1,7 +1,5 @@
 """Notebook 04b's coding exercise: the hidden solution passes the notebook's own check cell."""
 
-import json
-import re
 from pathlib import Path
 
 import keras
@@ -9,7 +7,7 @@ import numpy as np
 import pytest
 
 from cnnlib import ops
-from cnnlib.exercises import check
+from cnnlib.exercises import check, check_cell, solution_code
 from cnnlib.layers import LocalResponseNormalization
 from cnnlib.reference import rel_error
 
@@ -17,17 +15,8 @@ NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "04b_alexnet_improvements.i
 
 
 def _exercise_1_cells():
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    sources = ["".join(c["source"]) for c in cells]
-    kinds = [c["cell_type"] for c in cells]
-    (check_at,) = [i for i, s in enumerate(sources) if kinds[i] == "code" and '"Exercise 1")' in s]
-    (hidden,) = [
-        s
-        for s, k in zip(sources, kinds, strict=True)
-        if k == "markdown" and "<details>" in s and "def my_lrn_divisor" in s
-    ]
-    solution = re.search(r"```python\n(.*?)```", hidden, re.S).group(1)
-    return sources[check_at - 1], sources[check_at], solution
+    answer, check_source = check_cell(NOTEBOOK, "Exercise 1")
+    return answer, check_source, solution_code(NOTEBOOK, "my_lrn_divisor")
 
 
 def _namespace():

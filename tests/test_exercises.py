@@ -1,12 +1,10 @@
-import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cnnlib import ops
-from cnnlib.exercises import check
+from cnnlib.exercises import check, check_cell, solution_code
 from cnnlib.reference import rel_error
 
 
@@ -40,15 +38,8 @@ NOTEBOOK_01 = Path(__file__).parents[1] / "notebooks" / "01_convolution.ipynb"
 
 
 def _exercise_4_cells():
-    cells = json.loads(NOTEBOOK_01.read_text(encoding="utf-8"))["cells"]
-    sources = ["".join(c["source"]) for c in cells]
-    kinds = [c["cell_type"] for c in cells]
-    (check_at,) = [i for i, s in enumerate(sources) if kinds[i] == "code" and '"Exercise 4")' in s]
-    (hidden,) = [
-        s for s, k in zip(sources, kinds, strict=True) if k == "markdown" and "<details>" in s and "def my_conv2d" in s
-    ]
-    solution = re.search(r"```python\n(.*?)```", hidden, re.S).group(1)
-    return sources[check_at - 1], sources[check_at], solution
+    answer, check_source = check_cell(NOTEBOOK_01, "Exercise 4")
+    return answer, check_source, solution_code(NOTEBOOK_01, "my_conv2d")
 
 
 def test_notebook_01_exercise_4_solution_passes_its_check(capsys):
