@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnnlib.runner import KERNEL_ARGS, TEST_ENV, peak_rss_mb
+from cnnlib.runner import TEST_ENV, notebook_client, peak_rss_mb
 
 
 @dataclass
@@ -51,20 +51,12 @@ class Result:
 def check_notebook(path: Path, seed: int, scale: str, backend: str, timeout: int = 1800) -> Result:
     """Execute ``path`` in a fresh kernel with the given seed, scale and backend; never write it."""
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
     env = {**os.environ, **TEST_ENV, "CNNLIB_SEED": str(seed), "CNNLIB_SCALE": scale, "KERAS_BACKEND": backend}
     result = Result(path.name, seed, scale, backend, 0.0, None)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        extra_arguments=KERNEL_ARGS,
-        resources={"metadata": {"path": str(path.parent)}},
-        record_timing=False,
-    )
+    client = notebook_client(nb, path, timeout)
     state = {"index": None}
 
     def cell_start(cell, cell_index, **_):

@@ -46,14 +46,11 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-def run_notebook(path: Path, timeout: int = 900) -> tuple[float, float | None]:
-    """Execute one notebook in place; return (seconds, peak MB of its kernel)."""
-    import nbformat
+def notebook_client(nb, path: Path, timeout: int):
+    """An nbclient client with the test run's kernel settings, working in the notebook's folder."""
     from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
-    peak: dict[str, float | None] = {"mb": None}
-    client = NotebookClient(
+    return NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
@@ -61,6 +58,15 @@ def run_notebook(path: Path, timeout: int = 900) -> tuple[float, float | None]:
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
     )
+
+
+def run_notebook(path: Path, timeout: int = 900) -> tuple[float, float | None]:
+    """Execute one notebook in place; return (seconds, peak MB of its kernel)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    peak: dict[str, float | None] = {"mb": None}
+    client = notebook_client(nb, path, timeout)
 
     def after_cell(**_):  # the kernel is gone by the notebook's end: sample after each cell
         mb = peak_rss_mb(client.km.provisioner.pid)
