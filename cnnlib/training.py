@@ -189,3 +189,29 @@ def train(
         x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data, verbose=0, callbacks=callbacks
     )
     return history.history
+
+
+def forget(*names: str, namespace: dict | None = None) -> None:
+    """Drop notebook variables that hold big models and free their memory now.
+
+    ``forget("zfnet")`` deletes ``zfnet`` from the notebook's namespace and runs the garbage
+    collector: Keras models hold reference cycles, so ``del`` alone frees their weights only at
+    some later collection — too late for a 2 GB session that trains next.
+
+    Args:
+        names: the variables to drop; a missing one is ignored.
+        namespace: where they live; default the running notebook's (IPython's user namespace).
+    """
+    import gc
+
+    if namespace is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            get_ipython = None
+        shell = get_ipython() if get_ipython else None
+        namespace = shell.user_ns if shell is not None else {}
+    for name in names:
+        namespace.pop(name, None)
+    gc.collect()
+

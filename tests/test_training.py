@@ -67,3 +67,12 @@ def test_draw_history_and_train_argument_checks():
     assert [len(ax.lines) for ax in fig.axes] == [1, 1]
     with pytest.raises(ValueError, match="epochs and batch_size"):
         training.train(tiny_model(), np.zeros((4, 8, 8, 1)), np.zeros(4), epochs=0)
+
+
+def test_forget_drops_names_and_frees_the_model():
+    import weakref
+
+    namespace = {"model": tiny_model(), "keep": 1}
+    ref = weakref.ref(namespace["model"])
+    training.forget("model", "missing", namespace=namespace)
+    assert namespace == {"keep": 1} and ref() is None
