@@ -1,0 +1,77 @@
+"""The hidden solutions of notebook 06 (VGG) pass the checks their notebook runs."""
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from cnnlib import arithmetic
+from cnnlib.exercises import check, check_cell, solution_code
+from cnnlib.models import VGG_CONFIGS, vgg
+
+NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "06_vgg.ipynb"
+
+# keras.applications / torchvision counts (DESIGN reference table) for A, B, D, E.
+REFERENCE = {"A": 132_863_336, "B": 133_047_848, "D": 138_357_544, "E": 143_667_240}
+
+
+def vgg_params_solution():
+    namespace = {"keras": keras, "np": np}
+    exec(solution_code(NOTEBOOK, "vgg_params"), namespace)
+    return namespace["vgg_params"]
+
+
+def built_params(config, classes=1000):
+    # The convolutional part built (small), the dense head counted: a full VGG would take ~1.5 GB.
+    features = vgg(config, include_top=False, input_shape=(224, 224, 3))
+    flat = int(np.prod(features.output.shape[1:]))
+    head = sum(arithmetic.dense_params(i, o) for i, o in ((flat, 4096), (4096, 4096), (4096, classes)))
+    return features.count_params() + head
+
+
+@pytest.mark.parametrize("config", sorted(REFERENCE))
+def test_vgg_params_solution_gives_the_reference_counts(config):
+    assert vgg_params_solution()(VGG_CONFIGS[config]) == REFERENCE[config]
+
+
+@pytest.mark.parametrize("config", ["A-LRN", "C"])
+def test_vgg_params_solution_agrees_with_the_library_on_lrn_and_1x1(config):
+    assert vgg_params_solution()(VGG_CONFIGS[config]) == built_params(config)
+
+
+def test_vgg_params_solution_follows_the_classes_argument():
+    assert vgg_params_solution()(VGG_CONFIGS["D"], classes=10) == built_params("D", classes=10)
+
+
+def test_exercise_2_check_cell_accepts_the_solution_and_the_placeholder(capsys):
+    answer, check_source = check_cell(NOTEBOOK, "Exercise 2")
+    assert answer.startswith("vgg_params = ...") and "check(answer_2" in check_source
+
+    class Numbers:
+        def __init__(self, params):
+            self.params = params
+
+    configs = ["A", "B", "D", "E"]
+    namespace = {
+        "vgg_params": vgg_params_solution(),
+        "VGG_CONFIGS": VGG_CONFIGS,
+        "configs": configs,
+        "numbers": {c: Numbers(REFERENCE[c]) for c in configs},
+        "check": check,
+    }
+    exec(check_source, namespace)
+    assert "Exercise 2: correct." in capsys.readouterr().out
+    namespace["vgg_params"] = ...
+    exec(check_source, namespace)
+    assert "not answered yet" in capsys.readouterr().out
+
+
+def test_exercise_1_solution_figure_is_configuration_c():
+    assert built_params("C") == 133_638_952 == REFERENCE["D"] - 8 * (256 * 256 + 2 * 512 * 512)
+
+
+def test_exercise_3_solution_figures():
+    two_3x3 = 2 * arithmetic.conv_params(3, 64, 64, use_bias=False)
+    one_5x5 = arithmetic.conv_params(5, 64, 64, use_bias=False)
+    assert (two_3x3, one_5x5) == (73_728, 102_400)
