@@ -101,3 +101,22 @@ def check_cell(notebook, name: str) -> tuple[str, str]:
     if len(found) != 1:
         raise ValueError(f"{notebook}: expected one check cell for {name!r}, found {len(found)}.")
     return sources[found[0] - 1], sources[found[0]]
+
+
+def run_solution(notebook, name: str, defines: str, namespace: dict) -> dict:
+    """Run exercise ``name`` as a learner would: placeholder, check, then the hidden solution, check.
+
+    Raises:
+        AssertionError: when the placeholder is not reported as unanswered or the solution fails.
+    """
+    import contextlib
+    import io
+
+    answer, check_source = check_cell(notebook, name)
+    for code, expected in ((answer, "not answered yet"), (solution_code(notebook, defines), "correct")):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(code, namespace)
+            exec(check_source, namespace)
+        assert f"{name}: {expected}" in out.getvalue(), f"{notebook}: {name} printed {out.getvalue()!r}"
+    return namespace

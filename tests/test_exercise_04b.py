@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cnnlib import ops
-from cnnlib.exercises import check, check_cell, solution_code
+from cnnlib.exercises import check, check_cell, run_solution, solution_code
 from cnnlib.layers import LocalResponseNormalization
 from cnnlib.reference import rel_error
 
@@ -25,14 +25,7 @@ def _namespace():
 
 def test_notebook_04b_exercise_1_solution_passes_its_check(capsys):
     """The placeholder says "not answered yet"; the solution, pasted as a learner would, passes."""
-    placeholder, check_cell, solution = _exercise_1_cells()
-    namespace = _namespace()
-    exec(placeholder, namespace)
-    exec(check_cell, namespace)
-    assert "Exercise 1: not answered yet" in capsys.readouterr().out
-    exec(solution, namespace)
-    exec(check_cell, namespace)
-    assert "Exercise 1: correct." in capsys.readouterr().out
+    namespace = run_solution(NOTEBOOK, "Exercise 1", "my_lrn_divisor", _namespace())
     # and on other shapes and constants than the check cell's, against the library
     rng = np.random.default_rng(0)
     for shape, n in [((7,), 5), ((3, 4, 2), 5), ((2, 3, 3, 9), 3), ((1, 1, 1, 4), 1)]:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cnnlib import ops
-from cnnlib.exercises import check, check_cell, solution_code
+from cnnlib.exercises import check, check_cell, run_solution, solution_code
 from cnnlib.reference import rel_error
 
 
@@ -44,14 +44,7 @@ def _exercise_4_cells():
 
 def test_notebook_01_exercise_4_solution_passes_its_check(capsys):
     """The hidden solution, run as a learner would paste it, passes the notebook's own check cell."""
-    placeholder, check_cell, solution = _exercise_4_cells()
-    namespace = {"np": np, "ops": ops, "check": check}
-    exec(placeholder, namespace)
-    exec(check_cell, namespace)
-    assert "Exercise 4: not answered yet" in capsys.readouterr().out
-    exec(solution, namespace)
-    exec(check_cell, namespace)
-    assert "Exercise 4: correct." in capsys.readouterr().out
+    namespace = run_solution(NOTEBOOK_01, "Exercise 4", "my_conv2d", {"np": np, "ops": ops, "check": check})
     # and on other shapes than the check cell's, against the library
     rng = np.random.default_rng(0)
     for shape, kernel in [((5, 5, 1), (3, 3, 1, 2)), ((4, 9, 2), (4, 1, 2, 3)), ((3, 3, 3), (3, 3, 3, 1))]:

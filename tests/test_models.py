@@ -645,3 +645,16 @@ def test_model_facts_read_a_model_without_keeping_it():
     assert facts.layer_types.count("Conv2D") == 3
     with pytest.raises(ValueError, match="has no layer 'conv9'"):
         facts.row("conv9")
+
+
+def test_model_facts_take_a_builder_and_a_dtype():
+    from cnnlib.models import model_facts
+
+    def small():
+        return keras.Sequential(
+            [keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3), keras.layers.Flatten(), keras.layers.Dense(3)]
+        )
+
+    facts = model_facts(small, dtype="float16")
+    assert (facts.params, facts.conv_params, facts.dense_params, facts.weight_layers) == (239, 20, 219, 2)
+    assert facts.output_shape == (3,) and keras.config.dtype_policy().name == "float32"

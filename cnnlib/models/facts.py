@@ -33,22 +33,50 @@ class ModelFacts:
                 return row
         raise ValueError(f"{self.name} has no layer {layer!r}; its layers: {', '.join(r.name for r in self.rows)}.")
 
+    @property
+    def conv_params(self) -> int:
+        return sum(r.params for r in self.rows if r.type == "Conv2D")
+
+    @property
+    def dense_params(self) -> int:
+        return sum(r.params for r in self.rows if r.type == "Dense")
+
+    @property
+    def weight_layers(self) -> int:
+        """Convolutional and dense layers: the depth papers quote ("VGG-16")."""
+        return sum(r.type in ("Conv2D", "Dense") for r in self.rows)
+
     def size(self, layer: str) -> int:
         """Height of a layer's output (the side of a square feature map)."""
         return self.row(layer).output_shape[0]
 
 
-def model_facts(name: str, **kwargs) -> ModelFacts:
-    """Build ``get_model(name, **kwargs)``, read its numbers, and release its weights."""
+def model_facts(name, dtype: str | None = None, **kwargs) -> ModelFacts:
+    """Build a model, read its numbers, and release its weights.
+
+    Args:
+        name: a registered name (``get_model(name, **kwargs)``) or a function that builds the model.
+        dtype: build under this Keras dtype policy, e.g. ``"float16"``: half the memory for a
+            network whose float32 build would not fit a 2 GB session; counts and shapes are the same.
+    """
+    import keras
+
     from cnnlib.models._registry import get_model
 
-    model = get_model(name, **kwargs)
+    previous = keras.config.dtype_policy()
+    if dtype is not None:
+        keras.config.set_dtype_policy(dtype)
+    try:
+        model = name(**kwargs) if callable(name) else get_model(name, **kwargs)
+    finally:
+        keras.config.set_dtype_policy(previous)
     facts = ModelFacts(
         name=model.name,
         params=model.count_params(),
         macs=count_macs(model),
-        input_shape=tuple(model.input.shape[1:]),
-        output_shape=tuple(model.output.shape[1:]),
+        # A Sequential model that was never called has no .output: ask it for the shape instead.
+        input_shape=tuple(model.inputs[0].shape[1:]),
+        output_shape=tuple(model.compute_output_shape(tuple(model.inputs[0].shape))[1:]),
         rows=tuple(layer_table(model)),
         layer_types=tuple(type(layer).__name__ for layer in model.layers),
     )
