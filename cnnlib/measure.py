@@ -102,16 +102,12 @@ def step_times(models, x, y, batch_size: int = 64, steps: int = 10, warmup: int 
 def activation_elements(model) -> int:
     """Numbers the layers of a model output for one example (what training keeps for backprop).
 
-    Counted from the layers' output shapes; times 4 bytes for float32.
+    Counted from the layers' output shapes (every layer but the input); times 4 bytes for float32.
+    ``cnnlib.arithmetic.activation_memory`` gives the same per layer.
     """
-    total = 0
-    for layer in model.layers:
-        if type(layer).__name__ == "InputLayer":
-            continue
-        outputs = layer.output if isinstance(layer.output, (list, tuple)) else [layer.output]
-        for t in outputs:
-            total += int(np.prod(t.shape[1:]))
-    return total
+    from cnnlib.arithmetic import activation_memory, layer_table
+
+    return sum(r.values for r in activation_memory(layer_table(model), skip=("InputLayer",)))
 
 
 def surviving_peak(pool: int, mode: str) -> float:

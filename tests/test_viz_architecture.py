@@ -221,3 +221,15 @@ def test_receptive_field_pictures_are_not_clipped(pooling_fields):
     _assert_inside_figure(fig, _render(fig))
     single = draw_receptive_field(image, pooling_fields["without pooling"][-1])  # the default title
     _assert_inside_figure(single, _render(single))
+
+
+def test_model_facts_draw_as_the_model():
+    from cnnlib.models import lenet5, model_facts
+
+    model = lenet5()
+    facts = model_facts(lenet5)
+    for layers in (None, "stages", ["c1_conv", "f6_dense"]):
+        assert architecture_rows(facts, layers) == architecture_rows(model, layers)
+    with pytest.raises(ValueError, match="no layer named 'nope'"):
+        architecture_rows(facts, ["nope"])
+    assert draw_architecture(facts, title="from facts").axes

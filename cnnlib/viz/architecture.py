@@ -40,8 +40,7 @@ DEFAULT_WIDTH = 11.0  # inches: 880 px at 80 dpi, the notebooks' figure.dpi; fit
 MAX_LAYERS = 30
 
 
-def _kind(layer) -> str:
-    name = type(layer).__name__
+def _kind_of(name: str) -> str:
     if name == "InputLayer":
         return "input"
     if "Conv" in name:
@@ -57,29 +56,29 @@ def architecture_rows(model, layers=None):
     """``(label, kind, output shape without batch)`` for the layers a diagram shows.
 
     Args:
-        model: a built Keras model.
+        model: a built Keras model, or its ``cnnlib.models.model_facts`` (no weights needed).
         layers: ``None`` for every layer except reshaping, regularising and activation layers;
             ``"stages"`` for the input, the last of those layers at each spatial resolution, and
             every layer after the last feature map (global pooling, dense layers); or a list of
             layer names, drawn in the model's order.
     """
+    if hasattr(model, "rows") and not hasattr(model, "layers"):  # ModelFacts: the table's rows
+        entries = [(r.name, r.type, tuple(r.output_shape)) for r in model.rows]
+    else:
+        entries = [(layer.name, type(layer).__name__, tuple(layer.output.shape[1:])) for layer in model.layers]
     if layers is None or isinstance(layers, str):
-        rows = [
-            (layer.name, _kind(layer), tuple(layer.output.shape[1:]))
-            for layer in model.layers
-            if type(layer).__name__ not in _SKIP
-        ]
+        rows = [(name, _kind_of(kind), shape) for name, kind, shape in entries if kind not in _SKIP]
         if layers is None:
             return rows
         if layers != "stages":
             raise ValueError(f"layers={layers!r} is not understood: use None, 'stages' or a list of layer names.")
         return _stage_rows(rows)
     wanted = list(layers)
-    known = {layer.name for layer in model.layers}
+    known = {name for name, _, _ in entries}
     missing = [name for name in wanted if name not in known]
     if missing:
         raise ValueError(f"{model.name} has no layer named {', '.join(map(repr, missing))}; see model.summary().")
-    return [(layer.name, _kind(layer), tuple(layer.output.shape[1:])) for layer in model.layers if layer.name in wanted]
+    return [(name, _kind_of(kind), shape) for name, kind, shape in entries if name in wanted]
 
 
 def _stage_rows(rows):
