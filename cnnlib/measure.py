@@ -110,6 +110,23 @@ def activation_elements(model) -> int:
     return sum(r.values for r in activation_memory(layer_table(model), skip=("InputLayer",)))
 
 
+def output_std(model, x, types=("Conv2D", "Dense")) -> dict[str, float]:
+    """Standard deviation of each weight layer's output over a batch ``x``, by layer name.
+
+    At initialization this is the forward signal a network passes on: a good initialization keeps
+    it about constant from layer to layer, a too small one shrinks it by a constant factor per
+    layer (He et al., 2015, section 2.2).
+    """
+    import keras
+
+    layers = [layer for layer in model.layers if type(layer).__name__ in types]
+    if not layers:
+        raise ValueError(f"{model.name} has no layer of type {', '.join(types)}.")
+    probe = keras.Model(model.inputs, [layer.output for layer in layers])
+    outputs = probe(np.asarray(x))
+    return {layer.name: float(np.std(keras.ops.convert_to_numpy(y))) for layer, y in zip(layers, outputs, strict=True)}
+
+
 def surviving_peak(pool: int, mode: str) -> float:
     """A single strong activation in a pool×pool window: what each downsampling keeps.
 

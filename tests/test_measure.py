@@ -74,3 +74,18 @@ def test_step_times_in_turns():
     assert set(times) == {"a", "b"} and all(0 < t < 5 for t in times.values())
     with pytest.raises(ValueError, match="at least one batch"):
         measure.step_times({"a": model(4)}, x[:2], y[:2], batch_size=4)
+
+
+def test_output_std_follows_the_signal_through_the_layers():
+    inputs = keras.Input((4,))
+    x = keras.layers.Dense(4, kernel_initializer=keras.initializers.Identity(gain=2.0), name="double")(inputs)
+    x = keras.layers.Activation("relu", name="relu")(x)
+    x = keras.layers.Dense(4, kernel_initializer=keras.initializers.Identity(gain=0.5), name="halve")(x)
+    model = keras.Model(inputs, x)
+    data = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+    std = measure.output_std(model, data)
+    assert list(std) == ["double", "halve"]  # only the weight layers
+    assert std["double"] == pytest.approx(2 * data.std(), rel=1e-5)
+    assert std["halve"] == pytest.approx(np.maximum(2 * data, 0).std() / 2, rel=1e-5)
+    with pytest.raises(ValueError, match="no layer of type Conv2D"):
+        measure.output_std(model, data, types=("Conv2D",))

@@ -658,3 +658,23 @@ def test_model_facts_take_a_builder_and_a_dtype():
     facts = model_facts(small, dtype="float16")
     assert (facts.params, facts.conv_params, facts.dense_params, facts.weight_layers) == (239, 20, 219, 2)
     assert facts.output_shape == (3,) and keras.config.dtype_policy().name == "float32"
+
+
+def test_narrow_vgg_keeps_the_layout_and_takes_an_initializer():
+    from cnnlib.models import vgg
+    from cnnlib.models.vgg import VGG_CONFIGS, narrow_config
+
+    narrow = narrow_config("C", 8)
+    assert len(narrow) == len(VGG_CONFIGS["C"]) and narrow[:3] == (8, 8, "M") and (32, 1) in narrow
+    assert narrow_config((3, "M"), 8) == (1, "M")
+    model = vgg(narrow, input_shape=(32, 32, 3), classes=10, dense_units=16,
+                kernel_initializer=keras.initializers.RandomNormal(0.0, 0.01))  # fmt: skip
+    assert model.get_layer("fc1").units == 16 and model.get_layer("block3_conv3").kernel_size == (1, 1)
+    kernel = keras.ops.convert_to_numpy(model.get_layer("block5_conv1").kernel)
+    assert abs(kernel.std() - 0.01) < 0.001
+    with pytest.raises(ValueError, match="divisor"):
+        narrow_config("D", 0)
+    with pytest.raises(ValueError, match="dense_units"):
+        vgg("A", dense_units=0)
+    with pytest.raises(ValueError, match="not a Keras initializer"):
+        vgg("A", kernel_initializer="gaussian-ish")

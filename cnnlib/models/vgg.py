@@ -30,7 +30,7 @@ from cnnlib.models._common import (
 from cnnlib.models._registry import register_model
 from cnnlib.models.alexnet import LRN_PARAMS
 
-__all__ = ["VGG_CONFIGS", "vgg", "vgg11", "vgg13", "vgg16", "vgg19"]
+__all__ = ["VGG_CONFIGS", "narrow_config", "vgg", "vgg11", "vgg13", "vgg16", "vgg19"]
 
 # Table 1 as data. An int is a 3 x 3 convolution with that many filters, (filters, 1) a
 # 1 x 1 convolution (configuration C), "M" a 2 x 2 max pooling that ends a block, "LRN"
@@ -74,12 +74,30 @@ def _parse(config):
     return "VGG", items
 
 
+def narrow_config(config, divisor: int):
+    """A configuration with every layer's filters divided by ``divisor`` (at least one filter):
+    the same depth and layout at a width that trains on a CPU, e.g. ``narrow_config("D", 8)``
+    is VGG-16 with 8 to 64 filters."""
+    _, items = _parse(config)
+    if isinstance(divisor, bool) or not isinstance(divisor, int) or divisor < 1:
+        raise ValueError(f"divisor must be a positive whole number, got {divisor!r}.")
+    out = []
+    for item in items:
+        if isinstance(item, tuple):
+            out.append((max(1, item[0] // divisor), item[1]))
+        elif isinstance(item, int):
+            out.append(max(1, item // divisor))
+        else:
+            out.append(item)
+    return tuple(out)
+
+
 def vgg_steps(items):
     """The max poolings, the only layers that shrink the image (convolutions pad "same")."""
     return [(f"block{b}_pool", 2, 2, "valid") for b in range(1, items.count("M") + 1)]
 
 
-def vgg_features(x, items):
+def vgg_features(x, items, kernel_initializer="glorot_uniform"):
     """The convolutional part: blocks of convolutions, each ended by a max pooling."""
     block, conv = 1, 1
     for item in items:
@@ -92,7 +110,12 @@ def vgg_features(x, items):
         else:
             filters, kernel = item if isinstance(item, tuple) else (item, 3)
             x = keras.layers.Conv2D(
-                filters, kernel, activation="relu", padding="same", name=f"block{block}_conv{conv}"
+                filters,
+                kernel,
+                activation="relu",
+                padding="same",
+                kernel_initializer=kernel_initializer,
+                name=f"block{block}_conv{conv}",
             )(x)
             conv += 1
     return x
@@ -108,6 +131,9 @@ def vgg(
     classifier_activation="softmax",
     dropout=0.5,
     name=None,
+    *,
+    dense_units=4096,
+    kernel_initializer="glorot_uniform",
 ):
     """A VGG network from a Table 1 configuration name (``"A"``...``"E"``, ``"A-LRN"``) or a
     sequence in the format of ``VGG_CONFIGS``.
@@ -123,6 +149,11 @@ def vgg(
         classifier_activation: activation of the output layer, None for logits.
         dropout: dropout rate after fc1 and fc2 (paper: 0.5; keras.applications: none).
         name: model name; default ``"vgg_" + config``.
+        dense_units: width of fc1 and fc2 (paper: 4096).
+        kernel_initializer: of every convolution and dense layer, a Keras initializer or its name;
+            the paper drew weights from N(0, 0.01) (``keras.initializers.RandomNormal(0, 0.01)``)
+            for configuration A; the default is Keras' (Glorot), which the paper found works
+            without pre-training. Biases start at zero, as in the paper.
 
     Reference: Simonyan and Zisserman, ICLR 2015.
     """
@@ -130,24 +161,34 @@ def vgg(
     classes = check_common(weights, classes, include_top, pooling, classifier_activation)
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    if isinstance(dense_units, bool) or not isinstance(dense_units, int) or dense_units < 1:
+        raise ValueError(f"dense_units must be a positive whole number, got {dense_units!r}.")
+    try:
+        keras.initializers.get(kernel_initializer)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"kernel_initializer {kernel_initializer!r} is not a Keras initializer; use e.g. 'he_normal' or "
+            "keras.initializers.RandomNormal(0.0, 0.01)."
+        ) from None
     shape = input_shape_for(input_shape, (224, 224, 3), include_top, label, fixed_size_top=True)
     check_min_size(shape, vgg_steps(items), label, why="Each of its 2 x 2 max poolings halves the image.")
     if name is None:
         name = f"vgg_{config}" if isinstance(config, str) else "vgg"
 
     inputs = image_input(shape)
-    x = vgg_features(inputs, items)
+    x = vgg_features(inputs, items, kernel_initializer)
     # 7 x 7 x 512 for a 224 x 224 input
     if include_top:
         x = keras.layers.Flatten(name="flatten")(x)
-        x = keras.layers.Dense(4096, activation="relu", name="fc1")(x)
+        init = {"kernel_initializer": kernel_initializer}
+        x = keras.layers.Dense(dense_units, activation="relu", name="fc1", **init)(x)
         # Section 3.1 trains with dropout 0.5 here; keras.applications leaves it out.
         if dropout:
             x = keras.layers.Dropout(dropout, name="fc1_dropout")(x)
-        x = keras.layers.Dense(4096, activation="relu", name="fc2")(x)
+        x = keras.layers.Dense(dense_units, activation="relu", name="fc2", **init)(x)
         if dropout:
             x = keras.layers.Dropout(dropout, name="fc2_dropout")(x)
-        x = keras.layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+        x = keras.layers.Dense(classes, activation=classifier_activation, name="predictions", **init)(x)
     else:
         x = pooled_features(x, pooling)
     return keras.Model(inputs, x, name=name)
