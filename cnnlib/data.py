@@ -262,7 +262,8 @@ def _download(key: str):
 
 def as_float(x, channels_last: bool = True) -> np.ndarray:
     """uint8 images to float32 in [0, 1], with a channel axis for grey images (Keras' layout)."""
-    x = np.asarray(x, dtype=np.float32) / 255.0
+    x = np.array(x, dtype=np.float32)  # one new array, divided in place: no second copy
+    x /= 255.0
     if channels_last and x.ndim == 3:
         x = x[..., None]
     return x

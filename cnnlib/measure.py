@@ -122,7 +122,8 @@ def output_std(model, x, types=("Conv2D", "Dense")) -> dict[str, float]:
     layers = [layer for layer in model.layers if type(layer).__name__ in types]
     if not layers:
         raise ValueError(f"{model.name} has no layer of type {', '.join(types)}.")
-    probe = keras.Model(model.inputs, [layer.output for layer in layers])
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    probe = keras.Model(inputs, [layer.output for layer in layers])
     outputs = probe(np.asarray(x))
     return {layer.name: float(np.std(keras.ops.convert_to_numpy(y))) for layer, y in zip(layers, outputs, strict=True)}
 

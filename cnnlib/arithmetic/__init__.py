@@ -5,6 +5,7 @@ call it. No TensorFlow import.
 """
 
 from cnnlib.arithmetic.counts import count_macs, format_layer_table, layer_table  # noqa: F401
+from cnnlib.arithmetic.initialization import relu_gain  # noqa: F401
 from cnnlib.arithmetic.memory import ActivationRow, activation_memory  # noqa: F401
 from cnnlib.arithmetic.receptive import FieldRow, Layer, layers_from_keras, receptive_field  # noqa: F401
 from cnnlib.arithmetic.sizes import (  # noqa: F401
