@@ -72,6 +72,25 @@ def _architecture(name: str, title: str):
     return make
 
 
+def _thumb_initialization(path: Path) -> None:
+    import keras
+    import numpy as np
+
+    from cnnlib import measure
+    from cnnlib.models import vgg
+    from cnnlib.models.vgg import narrow_config
+    from cnnlib.viz import draw_signal
+
+    x = np.random.default_rng(0).normal(size=(64, 32, 32, 3)).astype("float32")
+    inits = {"N(0, 0.01)": keras.initializers.RandomNormal(0.0, 0.01), "Glorot": "glorot_uniform", "He": "he_normal"}
+    signal = {}
+    for label, init in inits.items():
+        keras.utils.set_random_seed(0)
+        net = vgg(narrow_config("D", 8), input_shape=(32, 32, 3), classes=10, dense_units=128, kernel_initializer=init)
+        signal[label] = {k: v for k, v in measure.output_std(net, x).items() if k != "predictions"}
+    draw_signal(signal, title="VGG-16 (1/8 width): signal at initialization").savefig(path, dpi=60)
+
+
 def pictures() -> dict:
     """File name -> function writing it."""
     from cnnlib.viz import CONV_ARITHMETIC_CASES
@@ -83,6 +102,8 @@ def pictures() -> dict:
     pics["lenet5_architecture.png"] = _architecture("lenet5", "LeNet-5")
     pics["alexnet_architecture.png"] = _architecture("alexnet", "AlexNet (one tower)")
     pics["zfnet_architecture.png"] = _architecture("zfnet", "ZFNet (Fig. 3)")
+    pics["vgg16_architecture.png"] = _architecture("vgg16", "VGG-16 (configuration D)")
+    pics["thumb_06b_initialization.png"] = _thumb_initialization
     pics["max_pool_numbers.gif"] = _pool_gif("max", 4, 2, 2)
     pics["avg_pool_numbers.gif"] = _pool_gif("avg", 4, 2, 2)
     pics["overlapping_max_pool.gif"] = _pool_gif("max", 5, 3, 2)

@@ -75,3 +75,23 @@ def test_exercise_3_solution_figures():
     two_3x3 = 2 * arithmetic.conv_params(3, 64, 64, use_bias=False)
     one_5x5 = arithmetic.conv_params(5, 64, 64, use_bias=False)
     assert (two_3x3, one_5x5) == (73_728, 102_400)
+
+
+NOTEBOOK_B = Path(__file__).parents[1] / "notebooks" / "06b_vgg_training.ipynb"
+
+
+def test_06b_exercise_2_solution_passes_and_a_wrong_sigma_fails():
+    from cnnlib.arithmetic import relu_gain
+    from cnnlib.exercises import run_solution
+
+    namespace = {"keras": keras, "np": np, "check": check, "relu_gain": relu_gain}
+    run_solution(NOTEBOOK_B, "Exercise 2", "he_std", namespace)
+    namespace["he_std"] = lambda kernel, in_channels: np.sqrt(1 / (kernel**2 * in_channels))  # Glorot-like: wrong
+    with pytest.raises(AssertionError, match="Exercise 2"):
+        exec(check_cell(NOTEBOOK_B, "Exercise 2")[1], namespace)
+
+
+def test_06b_exercise_1_solution_figure():
+    from cnnlib.arithmetic import relu_gain
+
+    assert round(relu_gain(0.01, 3, 256), 2) == 0.34

@@ -18,5 +18,6 @@ from cnnlib.viz.training import (  # noqa: F401
     draw_confusion,
     draw_history,
     draw_misclassified,
+    draw_signal,
     show_filters,
 )

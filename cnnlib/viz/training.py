@@ -95,3 +95,27 @@ def show_filters(kernel, ncols: int = 8, size: float = 1.0, title=None):
         cmap="RdBu_r",
         suptitle=title,
     )
+
+
+def draw_signal(signal: dict, ax=None, title: str = "Forward signal at initialization"):
+    """The spread of each weight layer's output, one line per initialization, on a log scale.
+
+    Args:
+        signal: ``{label: {layer name: std}}``, e.g. from ``cnnlib.measure.output_std`` per initialization.
+        ax: axes to draw into; a new figure otherwise.
+    """
+    if not signal:
+        raise ValueError("signal is empty: pass {label: {layer name: std}} for at least one initialization.")
+    fig, ax = new_axes(ax, figsize=(9, 3.6))
+    names = list(next(iter(signal.values())))
+    for label, stds in signal.items():
+        if list(stds) != names:
+            raise ValueError(f"{label!r} has other layers than {next(iter(signal))!r}; measure the same network.")
+        ax.semilogy(range(1, len(names) + 1), list(stds.values()), "o-", label=label)
+    short = [n.replace("block", "b").replace("_conv", ".") for n in names]
+    ax.set_xticks(range(1, len(names) + 1), short, rotation=60, fontsize=9)
+    ax.set_xlabel("weight layer (b3.2 = block 3, convolution 2)")
+    ax.set_ylabel("std of the layer's output")
+    ax.set_title(title)
+    ax.legend(fontsize=9)
+    return fig
