@@ -91,6 +91,15 @@ def _thumb_initialization(path: Path) -> None:
     draw_signal(signal, title="VGG-16 (1/8 width): signal at initialization").savefig(path, dpi=60)
 
 
+def _inception_module(path: Path) -> None:
+    from cnnlib.models import INCEPTION_CONFIGS
+    from cnnlib.viz import draw_inception_module
+
+    draw_inception_module(INCEPTION_CONFIGS["3a"], 192, size=28, title="Inception 3a (GoogLeNet, Fig. 2b)").savefig(
+        path, dpi=60
+    )
+
+
 def pictures() -> dict:
     """File name -> function writing it."""
     from cnnlib.viz import CONV_ARITHMETIC_CASES
@@ -104,6 +113,7 @@ def pictures() -> dict:
     pics["zfnet_architecture.png"] = _architecture("zfnet", "ZFNet (Fig. 3)")
     pics["vgg16_architecture.png"] = _architecture("vgg16", "VGG-16 (configuration D)")
     pics["thumb_06b_initialization.png"] = _thumb_initialization
+    pics["googlenet_inception.png"] = _inception_module
     pics["max_pool_numbers.gif"] = _pool_gif("max", 4, 2, 2)
     pics["avg_pool_numbers.gif"] = _pool_gif("avg", 4, 2, 2)
     pics["overlapping_max_pool.gif"] = _pool_gif("max", 5, 3, 2)

@@ -5,6 +5,14 @@ call it. No TensorFlow import.
 """
 
 from cnnlib.arithmetic.counts import count_macs, format_layer_table, layer_table  # noqa: F401
+from cnnlib.arithmetic.depth import network_depth  # noqa: F401
+from cnnlib.arithmetic.inception import (  # noqa: F401
+    ReductionSavings,
+    inception_branches,
+    inception_params,
+    inception_width,
+    reduction_savings,
+)
 from cnnlib.arithmetic.initialization import relu_gain  # noqa: F401
 from cnnlib.arithmetic.memory import ActivationRow, activation_memory  # noqa: F401
 from cnnlib.arithmetic.receptive import FieldRow, Layer, layers_from_keras, receptive_field  # noqa: F401
