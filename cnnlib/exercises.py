@@ -10,6 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 
+def _fail_unless(ok: bool, message: str) -> None:
+    """An AssertionError a learner reads; raised explicitly, so ``python -O`` cannot strip the check."""
+    if not ok:
+        raise AssertionError(message)
+
+
 def check(answer, expected, name: str = "exercise", atol: float = 0.0) -> None:
     """Compare a learner's answer with the expected value and say how it went.
 
@@ -26,9 +32,10 @@ def check(answer, expected, name: str = "exercise", atol: float = 0.0) -> None:
         # Arrays: the shape first (allclose would broadcast a (1, H, W, C) answer against an
         # (H, W, C) one and call it right), then the values.
         got = np.asarray(answer, dtype=float) if answer is not None else None
-        assert got is not None, f"{name}: the answer is None; did the function forget to return its result?"
-        assert got.shape == np.shape(expected), (
-            f"{name}: the answer has shape {got.shape}, expected {np.shape(expected)}; look again."
+        _fail_unless(got is not None, f"{name}: the answer is None; did the function forget to return its result?")
+        _fail_unless(
+            got.shape == np.shape(expected),
+            f"{name}: the answer has shape {got.shape}, expected {np.shape(expected)}; look again.",
         )
         ok = np.allclose(got, np.asarray(expected, dtype=float), rtol=1e-6, atol=atol)
         shown = f"an array of shape {got.shape}"
@@ -38,7 +45,7 @@ def check(answer, expected, name: str = "exercise", atol: float = 0.0) -> None:
     else:
         ok = answer == expected
         shown = repr(answer)
-    assert ok, f"{name}: {shown} is not right; look again (the solution is under 'Show solution')."
+    _fail_unless(ok, f"{name}: {shown} is not right; look again (the solution is under 'Show solution').")
     print(f"{name}: correct.")
 
 
@@ -64,7 +71,9 @@ def check_model(model, reference, name: str = "exercise") -> None:
         return
     mine, theirs = describe_model(model), describe_model(reference)
     for key in ("layers", "output shape", "parameters"):
-        assert mine[key] == theirs[key], f"{name}: your {key} {mine[key]} differ from the expected {theirs[key]}."
+        _fail_unless(
+            mine[key] == theirs[key], f"{name}: your {key} {mine[key]} differ from the expected {theirs[key]}."
+        )
     print(f"{name}: correct ({mine['parameters']:,} parameters, output {mine['output shape']}).")
 
 

@@ -60,3 +60,16 @@ def test_notebook_01_exercise_4_check_rejects_a_wrong_answer():
     exec(wrong, namespace)
     with pytest.raises(AssertionError, match="Exercise 4"):
         exec(check_cell, namespace)
+
+
+def test_checks_still_fail_under_python_optimize():
+    # A learner's answer check is not an assert statement: python -O must not skip it.
+    import subprocess
+    import sys
+
+    code = (
+        "from cnnlib.exercises import check\n"
+        "try:\n    check(3, 4, 'Ex')\nexcept AssertionError as e:\n    print('refused:', e)\n"
+    )
+    out = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("refused: Ex: 3 is not right")

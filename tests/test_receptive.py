@@ -93,3 +93,13 @@ def test_dense_layers_end_the_table():
 def test_input_size_is_needed_for_a_description_as_data():
     with pytest.raises(ValueError, match="give input_size"):
         receptive_field([Layer("c", 3)])
+
+
+def test_transposed_convolution_is_refused_not_read_as_a_convolution():
+    import keras
+
+    from cnnlib.arithmetic import layers_from_keras
+
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2DTranspose(2, 3, strides=2, name="up")])
+    with pytest.raises(ValueError, match="up: a Conv2DTranspose layer is not supported"):
+        layers_from_keras(model)

@@ -82,7 +82,7 @@ def layers_from_keras(model) -> list[Layer]:
         cfg = layer.get_config()
         if kind in ("Flatten", "Dense", "GlobalAveragePooling2D", "GlobalMaxPooling2D"):
             break
-        if "Conv2D" in kind:
+        if kind in ("Conv2D", "DepthwiseConv2D", "SeparableConv2D"):  # not Conv2DTranspose: it upsamples
             out.append(
                 Layer(
                     layer.name,
@@ -100,4 +100,9 @@ def layers_from_keras(model) -> list[Layer]:
             if top != bottom:
                 raise ValueError(f"{layer.name}: uneven zero padding is not supported here.")
             out.append(Layer(layer.name, 1, 1, top))
+        elif "Conv" in kind or "Pool" in kind or "UpSampling" in kind:
+            raise ValueError(
+                f"{layer.name}: a {kind} layer is not supported by the receptive-field arithmetic "
+                "(2D convolutions and poolings that slide a window forward only)."
+            )
     return out
