@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib.arithmetic import conv_output_size, conv_padding, pool_output_size
+from cnnlib.arithmetic.sizes import pair
 
 # Hand-made 3x3 kernels of classic image processing: what a learned first layer rediscovers.
 KERNELS = {
@@ -26,14 +27,6 @@ KERNELS = {
     "horizontal edges (Sobel y)": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
     "all edges (Laplacian)": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
 }
-
-
-def _pair(value, what: str) -> tuple[int, int]:
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{what} must be one number or a pair (height, width), got {value!r}.")
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
 
 
 def _as_nhwc(x) -> np.ndarray:
@@ -75,7 +68,7 @@ def conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) -> np.nd
     kh, kw, c_in, filters = kernel.shape
     if c_in != x.shape[-1]:
         raise ValueError(f"the kernel expects {c_in} input channel(s) but the image has {x.shape[-1]}.")
-    (sh, sw), (dh, dw) = _pair(stride, "stride"), _pair(dilation, "dilation")
+    (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
     h, w = x.shape[1:3]
     oh = conv_output_size(h, kh, sh, padding, dh)
     ow = conv_output_size(w, kw, sw, padding, dw)
@@ -95,8 +88,8 @@ def conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) -> np.nd
 
 def _pool(x, pool, stride, padding, reduce) -> np.ndarray:
     x = _as_nhwc(x).astype(np.float64)
-    ph, pw = _pair(pool, "pool size")
-    sh, sw = _pair(stride if stride is not None else (ph, pw), "stride")
+    ph, pw = pair(pool, "pool size")
+    sh, sw = pair(stride if stride is not None else (ph, pw), "stride")
     h, w = x.shape[1:3]
     oh = pool_output_size(h, ph, sh, padding)
     ow = pool_output_size(w, pw, sw, padding)

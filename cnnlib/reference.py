@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib.arithmetic import conv_padding
+from cnnlib.arithmetic.sizes import pair
 
 
 def keras_conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) -> np.ndarray:
@@ -22,7 +23,7 @@ def keras_conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) ->
     layers = []
     mode = padding if isinstance(padding, str) and padding in ("valid", "same") else "valid"
     if mode == "valid" and padding != "valid":
-        (sh, sw), (dh, dw) = _pair(stride), _pair(dilation)
+        (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
         ph = conv_padding(x.shape[1], kh, sh, padding, dh)
         pw = conv_padding(x.shape[2], kw, sw, padding, dw)
         layers.append(keras.layers.ZeroPadding2D((tuple(ph), tuple(pw)), dtype="float64"))
@@ -44,10 +45,6 @@ def keras_conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) ->
     for layer in layers:
         y = layer(y)
     return keras.ops.convert_to_numpy(y)
-
-
-def _pair(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
 
 def keras_pool2d(x, pool=2, stride=None, padding="valid", mode="max") -> np.ndarray:

@@ -105,3 +105,18 @@ def test_pool_rejects_full_padding_and_oversized_windows():
         A.pool_output_size(4, 2, padding="full")
     with pytest.raises(ValueError, match="pool window 5 is larger than the input 4"):
         A.pool_output_size(4, 5)
+
+
+def test_pair_reads_one_number_or_two_and_accepts_numpy_integers():
+    import numpy as np
+
+    from cnnlib.arithmetic import pair
+
+    assert pair(3) == (3, 3) and pair((3, 5)) == (3, 5) and pair(np.int64(2)) == (2, 2)
+    assert pair([np.int32(1), 7], "kernel") == (1, 7)
+    with pytest.raises(ValueError, match="kernel must be one number or a pair"):
+        pair((1, 2, 3), "kernel")
+    with pytest.raises(ValueError, match=r"stride \(width\) must be a whole number"):
+        pair((1, 2.5), "stride")
+    with pytest.raises(ValueError, match="at least 1"):
+        pair(0)

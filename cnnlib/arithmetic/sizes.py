@@ -122,7 +122,7 @@ def window_starts(size: int, kernel: int, stride: int = 1, padding="valid", dila
 
 def conv_params(kernel, in_channels: int, filters: int, use_bias: bool = True) -> int:
     """Learned parameters of a 2D convolution: one kernel per filter, shared over positions."""
-    kh, kw = _pair(kernel)
+    kh, kw = pair(kernel, "kernel")
     return filters * (kh * kw * _positive_int(in_channels, "input channels") + int(use_bias))
 
 
@@ -132,7 +132,7 @@ def conv_connections(kernel, in_channels: int, filters: int, output_hw, use_bias
     LeNet's C1 (6 filters 5x5 on 1 channel, 28x28 output) has 156 parameters and
     156 * 28 * 28 = 122,304 connections; weight sharing is the ratio between the two.
     """
-    oh, ow = _pair(output_hw)
+    oh, ow = pair(output_hw, "output size")
     return conv_params(kernel, in_channels, filters, use_bias) * oh * ow
 
 
@@ -143,17 +143,19 @@ def dense_params(inputs: int, units: int, use_bias: bool = True) -> int:
 
 def conv_macs(kernel, in_channels: int, filters: int, output_hw) -> int:
     """Multiply-adds of a 2D convolution for one input (bias additions not counted)."""
-    kh, kw = _pair(kernel)
-    oh, ow = _pair(output_hw)
+    kh, kw = pair(kernel, "kernel")
+    oh, ow = pair(output_hw, "output size")
     return kh * kw * in_channels * filters * oh * ow
 
 
-def _pair(value) -> tuple[int, int]:
+def pair(value, what: str = "size") -> tuple[int, int]:
+    """``(height, width)`` from one whole number or a pair of them (NumPy integers welcome), checked:
+    the one place that reads Keras-style ``kernel_size``, ``strides``, ``pool_size`` arguments."""
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
-            raise ValueError(f"expected a size or a pair (height, width), got {value!r}.")
-        return _positive_int(value[0], "height"), _positive_int(value[1], "width")
-    v = _positive_int(value, "size")
+            raise ValueError(f"{what} must be one number or a pair (height, width), got {value!r}.")
+        return _positive_int(value[0], f"{what} (height)"), _positive_int(value[1], f"{what} (width)")
+    v = _positive_int(value, what)
     return v, v
 
 
