@@ -13,6 +13,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from cnnlib.arithmetic import is_whole
+
 __all__ = ["ChannelPadding", "LocalResponseNormalization"]
 
 
@@ -38,13 +40,13 @@ class LocalResponseNormalization(keras.layers.Layer):
 
     def __init__(self, size=5, k=2.0, alpha=1e-4, beta=0.75, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1 or size % 2 == 0:
+        if not is_whole(size) or size < 1 or size % 2 == 0:
             raise ValueError(
                 f"size must be an odd number of channels (the window is centred on each channel), got {size!r}."
             )
         if k < 0 or alpha < 0:
             raise ValueError(f"k and alpha must not be negative, got k={k}, alpha={alpha}.")
-        self.size = size
+        self.size = int(size)
         self.k = float(k)
         self.alpha = float(alpha)
         self.beta = float(beta)
@@ -92,12 +94,12 @@ class ChannelPadding(keras.layers.Layer):
 
     def __init__(self, padding=(0, 0), **kwargs):
         super().__init__(**kwargs)
-        if isinstance(padding, int) and not isinstance(padding, bool):
+        if is_whole(padding):
             padding = (0, padding)
         padding = tuple(padding)
-        if len(padding) != 2 or any(isinstance(p, bool) or not isinstance(p, int) or p < 0 for p in padding):
+        if len(padding) != 2 or any(not is_whole(p) or p < 0 for p in padding):
             raise ValueError(f"padding must be two whole numbers of channels >= 0 (before, after), got {padding!r}.")
-        self.padding = padding
+        self.padding = tuple(int(p) for p in padding)
 
     def call(self, inputs):
         return ops.pad(inputs, [[0, 0]] * (len(inputs.shape) - 1) + [list(self.padding)])

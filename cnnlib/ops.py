@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib.arithmetic import conv_output_size, conv_padding, pool_output_size
-from cnnlib.arithmetic.sizes import pair
+from cnnlib.arithmetic.sizes import is_whole, pair
 
 # Hand-made 3x3 kernels of classic image processing: what a learned first layer rediscovers.
 KERNELS = {
@@ -131,7 +131,7 @@ def lrn_divisor(a, k=2.0, n=5, alpha=1e-4, beta=0.75) -> np.ndarray:
     Reference: Krizhevsky et al., NIPS 2012, section 3.3.
     """
     a = np.asarray(a, dtype=np.float64)
-    if isinstance(n, bool) or int(n) != n or n < 1 or n % 2 == 0:
+    if not is_whole(n) or n < 1 or n % 2 == 0:
         raise ValueError(f"n must be an odd number of channels (the window is centred on each channel), got {n!r}.")
     if a.ndim == 0:
         raise ValueError("expected activations with a channel axis (..., C), got a single number.")

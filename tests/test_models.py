@@ -678,3 +678,20 @@ def test_narrow_vgg_keeps_the_layout_and_takes_an_initializer():
         vgg("A", dense_units=0)
     with pytest.raises(ValueError, match="not a Keras initializer"):
         vgg("A", kernel_initializer="gaussian-ish")
+
+
+def test_numpy_integers_are_whole_numbers_everywhere():
+    # A learner's sizes often come out of NumPy: np.int64(10) is a whole number like 10.
+    from cnnlib.arithmetic import inception_params, is_whole
+    from cnnlib.layers import LocalResponseNormalization
+    from cnnlib.models import densenet, vgg, zfnet
+    from cnnlib.models.vgg import narrow_config
+
+    assert is_whole(np.int64(3)) and is_whole(4.0) and not is_whole(True) and not is_whole("3") and not is_whole(2.5)
+    n = np.int64
+    assert vgg(narrow_config("A", n(16)), input_shape=(32, 32, 3), classes=n(10), dense_units=n(8)).count_params() > 0
+    assert zfnet(widths=(n(8), n(8), n(8)), include_top=False, input_shape=(64, 64, 3)).count_params() > 0
+    dense = densenet(blocks=(n(1), n(1)), growth_rate=n(4), include_top=False, input_shape=(32, 32, 3))
+    assert dense.count_params() > 0
+    assert LocalResponseNormalization(size=n(5)).size == 5
+    assert inception_params((n(4), 4, 4, 4, 4, 4), n(8)) == inception_params((4, 4, 4, 4, 4, 4), 8)

@@ -26,6 +26,7 @@ from cnnlib.arithmetic.sizes import (  # noqa: F401
     dense_params,
     effective_kernel,
     explain_conv_output_size,
+    is_whole,
     pair,
     pool_output_size,
     window_starts,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from cnnlib.arithmetic.sizes import conv_macs, conv_params
+from cnnlib.arithmetic.sizes import conv_macs, conv_params, is_whole
 
 __all__ = ["ReductionSavings", "inception_branches", "inception_params", "inception_width", "reduction_savings"]
 
@@ -27,18 +27,18 @@ def _config(config) -> tuple[int, ...]:
         widths = tuple(config)
     except TypeError:
         widths = ()
-    if len(widths) != 6 or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in widths):
+    if len(widths) != 6 or not all(is_whole(w) and w > 0 for w in widths):
         raise ValueError(
             "an Inception configuration is six positive whole numbers (#1x1, #3x3 reduce, #3x3, "
             f"#5x5 reduce, #5x5, pool proj), e.g. (64, 96, 128, 16, 32, 32); got {config!r}."
         )
-    return widths
+    return tuple(int(w) for w in widths)
 
 
 def _channels(in_channels) -> int:
-    if not isinstance(in_channels, int) or isinstance(in_channels, bool) or in_channels < 1:
+    if not is_whole(in_channels) or in_channels < 1:
         raise ValueError(f"in_channels must be a positive whole number, got {in_channels!r}.")
-    return in_channels
+    return int(in_channels)
 
 
 def inception_branches(config, in_channels: int) -> list[tuple[str, int, int, int]]:
@@ -111,7 +111,7 @@ def reduction_savings(config, in_channels: int, size: int | None = None, pool_pr
     reduced = [(1, cin, c1), (1, cin, c3r), (3, c3r, c3), (1, cin, c5r), (5, c5r, c5)]
     if pool_proj:
         reduced.append((1, cin, pp))
-    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
+    if size is not None and (not is_whole(size) or size < 1):
         raise ValueError(f"size must be a positive whole number of pixels, or None; got {size!r}.")
 
     def weights(convs):

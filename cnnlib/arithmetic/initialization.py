@@ -15,10 +15,10 @@ def relu_gain(std: float, kernel, in_channels: int) -> float:
     1 for He's initialization; 0.17 for the N(0, 0.01) of VGG's paper on a 3 x 3 layer with 64
     input channels. A product of such factors over the layers is what reaches the output.
     """
-    from cnnlib.arithmetic.sizes import pair
+    from cnnlib.arithmetic.sizes import is_whole, pair
 
     kh, kw = pair(kernel, "kernel")
-    if not std > 0 or isinstance(in_channels, bool) or int(in_channels) != in_channels or in_channels < 1:
+    if not std > 0 or not is_whole(in_channels) or in_channels < 1:
         raise ValueError(
             f"std must be positive and in_channels a whole number of channels, got {std!r} and {in_channels!r}."
         )

@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from cnnlib.arithmetic.sizes import is_whole
+
 __all__ = ["VIEWS", "ActivationRow", "activation_memory"]
 
 VIEWS = ("Flatten", "Reshape", "Dropout")
@@ -51,7 +53,7 @@ def activation_memory(rows, bytes_per_value: int = 4, skip=VIEWS) -> list[Activa
     Returns:
         One :class:`ActivationRow` per counted layer, in the model's order.
     """
-    if isinstance(bytes_per_value, bool) or not isinstance(bytes_per_value, int) or bytes_per_value < 1:
+    if not is_whole(bytes_per_value) or bytes_per_value < 1:
         raise ValueError(f"bytes_per_value must be a positive whole number (4 for float32), got {bytes_per_value!r}.")
     out = []
     for row in rows:

@@ -20,7 +20,7 @@ class Padding(NamedTuple):
 
 
 def _positive_int(value, what: str) -> int:
-    if not _is_integral(value):
+    if not is_whole(value):
         raise ValueError(f"{what} must be a whole number, got {value!r}.")
     value = int(value)
     if value < 1:
@@ -28,7 +28,9 @@ def _positive_int(value, what: str) -> int:
     return value
 
 
-def _is_integral(value) -> bool:
+def is_whole(value) -> bool:
+    """A whole number: a Python or NumPy integer, or a float without a fraction (2.0); never a bool or
+    a string. The one meaning of "whole number" in cnnlib; convert with ``int()`` before giving it to Keras."""
     if isinstance(value, (bool, str)):
         return False
     try:
@@ -73,7 +75,7 @@ def conv_padding(size: int, kernel: int, stride: int = 1, padding="valid", dilat
             total = max((out - 1) * stride + k - size, 0)
             return Padding(total // 2, total - total // 2)
         raise ValueError(f"padding {padding!r} is not known: use 'valid', 'same', 'full' or a number of zeros.")
-    if isinstance(padding, bool) or not _is_integral(padding) or int(padding) < 0:
+    if isinstance(padding, bool) or not is_whole(padding) or int(padding) < 0:
         raise ValueError(f"padding must be 'valid', 'same', 'full' or a whole number of zeros >= 0, got {padding!r}.")
     return Padding(int(padding), int(padding))
 

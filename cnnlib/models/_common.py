@@ -6,19 +6,12 @@ ends in one ``ValueError`` sentence instead of a deep Keras traceback.
 
 from __future__ import annotations
 
-import numbers
-
 import keras
 
-from cnnlib.arithmetic import conv_output_size
+from cnnlib.arithmetic import conv_output_size, is_whole
 
 # Largest side the minimum-size search tries; far beyond any image a student feeds.
 _MAX_SIDE = 4096
-
-
-def is_whole(value):
-    """An integer (Python or NumPy), and not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def check_common(weights, classes, include_top, pooling, classifier_activation):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import keras
 
+from cnnlib.arithmetic import is_whole
 from cnnlib.models._common import (
     check_common,
     check_min_size,
@@ -131,10 +132,11 @@ def densenet(
     """
     classes = check_common(weights, classes, include_top, pooling, classifier_activation)
     blocks = tuple(blocks)
-    if not blocks or any(isinstance(b, bool) or not isinstance(b, int) or b < 1 for b in blocks):
+    if not blocks or any(not is_whole(b) or b < 1 for b in blocks):
         raise ValueError(f"blocks must be positive numbers of layers per dense block, got {blocks!r}.")
-    if isinstance(growth_rate, bool) or not isinstance(growth_rate, int) or growth_rate < 1:
+    if not is_whole(growth_rate) or growth_rate < 1:
         raise ValueError(f"growth_rate must be a positive whole number of channels, got {growth_rate!r}.")
+    blocks, growth_rate = tuple(int(b) for b in blocks), int(growth_rate)
     if not 0 < compression <= 1:
         raise ValueError(f"compression must be in (0, 1], got {compression!r}.")
     if stem not in ("imagenet", "cifar"):

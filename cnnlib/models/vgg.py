@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import keras
 
+from cnnlib.arithmetic import is_whole
 from cnnlib.layers import LocalResponseNormalization
 from cnnlib.models._common import (
     check_common,
@@ -64,14 +65,21 @@ def _parse(config):
     for item in items:
         ok = (
             item in ("M", "LRN")
-            or (isinstance(item, int) and not isinstance(item, bool) and item > 0)
-            or (isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, int) and v > 0 for v in item))
+            or (is_whole(item) and item > 0)
+            or (isinstance(item, tuple) and len(item) == 2 and all(is_whole(v) and v > 0 for v in item))
         )
         if not ok:
             raise ValueError(f"VGG config entries are filter counts, (filters, kernel), 'M' or 'LRN'; got {item!r}.")
     if not items or items[-1] != "M":
         raise ValueError("a VGG config must end with 'M' (each block ends with a max pooling).")
-    return "VGG", items
+    return "VGG", tuple(_as_ints(item) for item in items)
+
+
+def _as_ints(item):
+    """NumPy integers to Python ints (Keras layers refuse NumPy integers)."""
+    if isinstance(item, tuple):
+        return tuple(int(v) for v in item)
+    return item if isinstance(item, str) else int(item)
 
 
 def narrow_config(config, divisor: int):
@@ -79,7 +87,7 @@ def narrow_config(config, divisor: int):
     the same depth and layout at a width that trains on a CPU, e.g. ``narrow_config("D", 8)``
     is VGG-16 with 8 to 64 filters."""
     _, items = _parse(config)
-    if isinstance(divisor, bool) or not isinstance(divisor, int) or divisor < 1:
+    if not is_whole(divisor) or divisor < 1:
         raise ValueError(f"divisor must be a positive whole number, got {divisor!r}.")
     out = []
     for item in items:
@@ -161,8 +169,9 @@ def vgg(
     classes = check_common(weights, classes, include_top, pooling, classifier_activation)
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
-    if isinstance(dense_units, bool) or not isinstance(dense_units, int) or dense_units < 1:
+    if not is_whole(dense_units) or dense_units < 1:
         raise ValueError(f"dense_units must be a positive whole number, got {dense_units!r}.")
+    dense_units = int(dense_units)
     try:
         keras.initializers.get(kernel_initializer)
     except (ValueError, TypeError):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import keras
 
+from cnnlib.arithmetic import is_whole
 from cnnlib.layers import LocalResponseNormalization
 from cnnlib.models._common import (
     check_common,
@@ -85,8 +86,9 @@ def zfnet(
     """
     classes = check_common(weights, classes, include_top, pooling, classifier_activation)
     widths = tuple(widths)
-    if len(widths) != 3 or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths):
+    if len(widths) != 3 or any(not is_whole(w) or w < 1 for w in widths):
         raise ValueError(f"widths must be three positive numbers of channels for conv3, conv4, conv5, got {widths!r}.")
+    widths = tuple(int(w) for w in widths)
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
     shape = input_shape_for(input_shape, (224, 224, 3), include_top, "ZFNet", fixed_size_top=True)
