@@ -40,6 +40,23 @@ def check_common(weights, classes, include_top, pooling, classifier_activation):
     return int(classes)
 
 
+def check_dropout(dropout):
+    """A dropout rate in [0, 1), or a ValueError a student understands."""
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    return float(dropout)
+
+
+def alexnet_head(x, classes, classifier_activation, dropout):
+    """AlexNet's classifier, which ZFNet keeps: flatten, fc6 and fc7 (4096 ReLU units, each followed
+    by dropout, section 4.2 of the AlexNet paper), and the ``predictions`` layer."""
+    x = keras.layers.Flatten(name="flatten")(x)
+    for i in (6, 7):
+        x = keras.layers.Dense(4096, activation="relu", name=f"fc{i}")(x)
+        x = keras.layers.Dropout(dropout, name=f"drop{i}")(x)
+    return keras.layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+
+
 def input_shape_for(input_shape, default_shape, include_top, label, fixed_size_top=False):
     """The ``(height, width, channels)`` a builder uses, checked.
 

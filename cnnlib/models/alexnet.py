@@ -19,7 +19,9 @@ import keras
 
 from cnnlib.layers import LocalResponseNormalization
 from cnnlib.models._common import (
+    alexnet_head,
     check_common,
+    check_dropout,
     check_min_size,
     image_input,
     input_shape_for,
@@ -74,8 +76,7 @@ def alexnet(
     classes = check_common(weights, classes, include_top, pooling, classifier_activation)
     if towers not in (1, 2):
         raise ValueError(f"towers must be 1 or 2 (the paper's two GPUs), got {towers!r}.")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    dropout = check_dropout(dropout)
     shape = input_shape_for(input_shape, (227, 227, 3), include_top, "AlexNet", fixed_size_top=True)
     check_min_size(
         shape,
@@ -108,13 +109,7 @@ def alexnet(
     x = keras.layers.MaxPooling2D(3, strides=2, name="pool5")(x)
     # 6 x 6 x 256
     if include_top:
-        x = keras.layers.Flatten(name="flatten")(x)
-        x = keras.layers.Dense(4096, activation="relu", name="fc6")(x)
-        # Section 4.2: dropout in the first two dense layers.
-        x = keras.layers.Dropout(dropout, name="drop6")(x)
-        x = keras.layers.Dense(4096, activation="relu", name="fc7")(x)
-        x = keras.layers.Dropout(dropout, name="drop7")(x)
-        x = keras.layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+        x = alexnet_head(x, classes, classifier_activation, dropout)
     else:
         x = pooled_features(x, pooling)
     return keras.Model(inputs, x, name=name)

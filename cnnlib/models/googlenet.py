@@ -26,6 +26,7 @@ import keras
 from cnnlib.layers import LocalResponseNormalization
 from cnnlib.models._common import (
     check_common,
+    check_dropout,
     check_min_size,
     image_input,
     input_shape_for,
@@ -134,8 +135,7 @@ def googlenet(
     if aux_logits and not include_top:
         raise ValueError("aux_logits=True needs include_top=True: the auxiliary classifiers are "
                          "part of the training model's heads.")  # fmt: skip
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    dropout = check_dropout(dropout)
     shape = input_shape_for(input_shape, (224, 224, 3), include_top, "GoogLeNet", fixed_size_top=aux_logits)
     if aux_logits:
         check_min_size(

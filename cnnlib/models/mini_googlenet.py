@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import keras
 
-from cnnlib.models._common import check_common, image_input, input_shape_for
+from cnnlib.models._common import check_common, check_dropout, image_input, input_shape_for
 from cnnlib.models.googlenet import INCEPTION_CONFIGS, inception_block
 
 __all__ = ["MINI_STAGES", "mini_googlenet", "scaled_config"]
@@ -81,8 +81,7 @@ def mini_googlenet(
         raise ValueError(f"width must be in (0, 1], a fraction of Table 1's widths; got {width!r}.")
     if top not in ("avg", "flatten"):
         raise ValueError(f"top must be 'avg' (global average pooling) or 'flatten', got {top!r}.")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    dropout = check_dropout(dropout)
     shape = input_shape_for(input_shape, (32, 32, 3), True, "mini GoogLeNet", fixed_size_top=True)
     if aux_logits and min(shape[:2]) < 32:
         raise ValueError(

@@ -23,6 +23,7 @@ from cnnlib.arithmetic import is_whole
 from cnnlib.layers import LocalResponseNormalization
 from cnnlib.models._common import (
     check_common,
+    check_dropout,
     check_min_size,
     image_input,
     input_shape_for,
@@ -167,8 +168,7 @@ def vgg(
     """
     label, items = _parse(config)
     classes = check_common(weights, classes, include_top, pooling, classifier_activation)
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    dropout = check_dropout(dropout)
     if not is_whole(dense_units) or dense_units < 1:
         raise ValueError(f"dense_units must be a positive whole number, got {dense_units!r}.")
     dense_units = int(dense_units)

@@ -29,7 +29,9 @@ import keras
 from cnnlib.arithmetic import is_whole
 from cnnlib.layers import LocalResponseNormalization
 from cnnlib.models._common import (
+    alexnet_head,
     check_common,
+    check_dropout,
     check_min_size,
     image_input,
     input_shape_for,
@@ -89,8 +91,7 @@ def zfnet(
     if len(widths) != 3 or any(not is_whole(w) or w < 1 for w in widths):
         raise ValueError(f"widths must be three positive numbers of channels for conv3, conv4, conv5, got {widths!r}.")
     widths = tuple(int(w) for w in widths)
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    dropout = check_dropout(dropout)
     shape = input_shape_for(input_shape, (224, 224, 3), include_top, "ZFNet", fixed_size_top=True)
     check_min_size(
         shape,
@@ -124,12 +125,7 @@ def zfnet(
     x = keras.layers.MaxPooling2D(3, strides=2, name="pool5")(x)
     # 6 x 6 x widths[2]
     if include_top:
-        x = keras.layers.Flatten(name="flatten")(x)
-        x = keras.layers.Dense(4096, activation="relu", name="fc6")(x)
-        x = keras.layers.Dropout(dropout, name="drop6")(x)
-        x = keras.layers.Dense(4096, activation="relu", name="fc7")(x)
-        x = keras.layers.Dropout(dropout, name="drop7")(x)
-        x = keras.layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+        x = alexnet_head(x, classes, classifier_activation, dropout)
     else:
         x = pooled_features(x, pooling)
     return keras.Model(inputs, x, name=name)
