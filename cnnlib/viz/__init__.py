@@ -2,7 +2,7 @@
 returns the matplotlib Figure and never calls ``plt.show()``; figures are made without
 pyplot so a notebook shows each exactly once (the returned value)."""
 
-from cnnlib.viz._figure import new_grid as figure_grid  # noqa: F401
+from cnnlib.viz._figure import figure_grid  # noqa: F401
 from cnnlib.viz.architecture import draw_architecture  # noqa: F401
 from cnnlib.viz.conv_arithmetic import (  # noqa: F401
     CONV_ARITHMETIC_CASES,

@@ -11,7 +11,7 @@ def new_axes(ax=None, figsize=(6, 4)):
     return fig, fig.add_subplot()
 
 
-def new_grid(nrows, ncols, figsize):
+def figure_grid(nrows, ncols, figsize):
     """A pyplot-free figure with a grid of axes (always a 2D array)."""
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)

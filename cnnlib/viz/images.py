@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from cnnlib.viz._figure import new_grid
+from cnnlib.viz._figure import figure_grid
 
 
 def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetric=False, suptitle=None, colorbar=False):
@@ -30,7 +30,7 @@ def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetri
         raise ValueError("no images to show.")
     ncols = ncols or min(len(images), 8)
     nrows = math.ceil(len(images) / ncols)
-    fig, axes = new_grid(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)))
+    fig, axes = figure_grid(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)))
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k >= len(images):

@@ -7,7 +7,7 @@ from matplotlib.patches import Rectangle
 
 from cnnlib import ops
 from cnnlib.arithmetic import conv_padding, pool_output_size
-from cnnlib.viz._figure import new_grid
+from cnnlib.viz._figure import figure_grid
 
 
 def draw_pooling(feature_map, pool=2, stride=None, padding="valid", mode="max", size=3.2):
@@ -27,7 +27,7 @@ def draw_pooling(feature_map, pool=2, stride=None, padding="valid", mode="max", 
     pooled = op(fmap, pool, stride, padding)[0, :, :, 0]
     before = conv_padding(fmap.shape[1], pool, stride, padding).before
 
-    fig, axes = new_grid(1, 2, figsize=(2 * size, size))
+    fig, axes = figure_grid(1, 2, figsize=(2 * size, size))
     vmin, vmax = float(fmap.min()), float(fmap.max())
     axes[0, 0].imshow(fmap, cmap="magma", vmin=vmin, vmax=vmax, interpolation="nearest")
     for j in range(min(out_w, 4)):  # the first few windows of the first row: overlap is visible

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from cnnlib.viz._figure import new_grid
+from cnnlib.viz._figure import figure_grid
 
 
 def _as_picture(image):
@@ -44,7 +44,7 @@ def draw_saliency(images, maps, titles=None, size: float = 1.8, suptitle=None):
     if images.ndim != 4 or not len(images):
         raise ValueError(f"pass a batch shaped (N, height, width, channels), got {images.shape}.")
     n = len(images)
-    fig, axes = new_grid(2, n, figsize=(size * n + 0.4, 2 * size + (0.3 if suptitle else 0)))
+    fig, axes = figure_grid(2, n, figsize=(size * n + 0.4, 2 * size + (0.3 if suptitle else 0)))
     for k in range(n):
         for ax, (img, kw) in zip(axes[:, k], (_as_picture(images[k]), _gradient_picture(maps[k])), strict=True):
             ax.imshow(img, interpolation="nearest", **kw)
@@ -83,7 +83,7 @@ def draw_occlusion(image, heat, patch: int = 8, stride: int = 4, axes=None, titl
             f"on a {h}x{w} image gives {rows}x{cols}; pass the patch and stride that made it."
         )
     if axes is None:
-        fig, grid = new_grid(1, 2, figsize=(7.5, 3.4))
+        fig, grid = figure_grid(1, 2, figsize=(7.5, 3.4))
         axes = grid[0]
     fig = axes[0].figure
     left, right = axes

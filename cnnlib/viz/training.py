@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from cnnlib.viz._figure import new_axes, new_grid
+from cnnlib.viz._figure import figure_grid, new_axes
 
 
 def draw_history(history: dict, axes=None, title: str | None = None):
@@ -17,7 +17,7 @@ def draw_history(history: dict, axes=None, title: str | None = None):
         axes: two axes to draw into (the live plot redraws the same ones); a new figure otherwise.
     """
     if axes is None:
-        fig, grid = new_grid(1, 2, figsize=(8, 3))
+        fig, grid = figure_grid(1, 2, figsize=(8, 3))
         axes = grid[0]
     fig = axes[0].figure
     for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
