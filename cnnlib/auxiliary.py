@@ -129,7 +129,7 @@ def train_seeds(build, seeds, x, y, x_test, y_test, epochs: int, aux_weight: flo
             for target, source in zip(model.variables, fresh.variables, strict=True):
                 target.assign(source)
             for variable in model.optimizer.variables:
-                variable.assign(keras.ops.zeros_like(variable))
+                variable.assign(keras.ops.zeros(variable.shape, dtype=variable.dtype))  # any backend
             del fresh
             targets = y if len(model.outputs) == 1 else [y] * len(model.outputs)
             model.fit(x, targets, epochs=epochs, batch_size=kwargs.get("batch_size", 64), verbose=0)

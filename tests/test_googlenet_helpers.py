@@ -1,6 +1,10 @@
 """The library behind notebook 07 (GoogLeNet): Inception arithmetic, network depth, the scaled
 GoogLeNet, training with auxiliary heads, the module drawing, and the notebook's hidden solutions."""
 
+import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import keras
@@ -283,3 +287,26 @@ def test_exercise_2_solution_passes_the_notebooks_check():
 def test_exercise_1_and_3_solution_figures():
     assert conv_params(1, 192, 96, use_bias=False) + conv_params(1, 192, 16, use_bias=False) == 21_504
     assert arithmetic.network_depth(mini_googlenet()) == 1 + 9 * 2 + 1 == 20
+
+
+_TRAIN_SEEDS_SCRIPT = """
+import numpy as np, keras
+from cnnlib.auxiliary import train_seeds
+def build():
+    i = keras.Input((8, 8, 3))
+    x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(4, 3, activation="relu")(i))
+    heads = [keras.layers.Dense(3, activation="softmax")(x) for _ in range(2)]
+    return keras.Model(i, heads)
+x = np.random.default_rng(0).random((32, 8, 8, 3)).astype("float32")
+y = np.arange(32) % 3
+accuracies, _ = train_seeds(build, [0, 1], x, y, x, y, epochs=1, batch_size=16)
+print(keras.backend.backend(), len(accuracies))
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is installed by the [jax] extra")
+def test_train_seeds_resets_the_optimizer_on_jax_too():
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    out = subprocess.run([sys.executable, "-c", _TRAIN_SEEDS_SCRIPT], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2:] == ["jax", "2"]
