@@ -128,6 +128,61 @@ def output_std(model, x, types=("Conv2D", "Dense")) -> dict[str, float]:
     return {layer.name: float(np.std(keras.ops.convert_to_numpy(y))) for layer, y in zip(layers, outputs, strict=True)}
 
 
+def gradient_norms(model, x, y, types=("Conv2D", "Dense"), from_logits: bool = False) -> dict[str, float]:
+    """Norm of the loss gradient for each weight layer's kernel, by layer name, on one batch.
+
+    The backward signal, as :func:`output_std` is the forward one: at initialization it tells
+    whether the first layers get a gradient to learn from. The loss is the sparse categorical
+    cross-entropy of ``model(x)`` against the integer labels ``y``, computed as in a training step
+    (batch normalization with the batch's statistics) but without changing the model: its moving
+    averages are left as they were.
+
+    Args:
+        model: a Keras classifier.
+        x, y: a batch of inputs and integer labels.
+        types: the layer types whose kernels are measured.
+        from_logits: the model outputs logits, not probabilities.
+    """
+    import keras
+
+    backend = keras.backend.backend()
+    layers = [la for la in model.layers if type(la).__name__ in types and getattr(la, "kernel", None) is not None]
+    if not layers:
+        raise ValueError(f"{model.name} has no layer of type {', '.join(types)} with a kernel.")
+    x, y = np.asarray(x, dtype="float32"), np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have as many examples; got {len(x)} and {len(y)}.")
+    paths = [v.path for v in model.trainable_variables]
+    index = {layer.name: paths.index(layer.kernel.path) for layer in layers}
+    non_trainable = [v.value for v in model.non_trainable_variables]
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+
+    def loss(trainable):
+        out, _ = model.stateless_call(trainable, non_trainable, x, training=True)
+        return loss_fn(y, out)
+
+    # Keras 3 has no backend-neutral gradient call, so each backend takes its own.
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        trainable = [tf.convert_to_tensor(v.value) for v in model.trainable_variables]
+        with tf.GradientTape() as tape:
+            tape.watch(trainable)
+            value = loss(trainable)
+        grads = tape.gradient(value, trainable)
+    elif backend == "jax":
+        import jax
+
+        grads = jax.grad(loss)([v.value for v in model.trainable_variables])
+    elif backend == "torch":
+        trainable = [v.value.detach().clone().requires_grad_(True) for v in model.trainable_variables]
+        loss(trainable).backward()
+        grads = [t.grad for t in trainable]
+    else:
+        raise NotImplementedError(f"gradient_norms takes gradients with TensorFlow, JAX or torch, not {backend!r}.")
+    return {name: float(np.linalg.norm(keras.ops.convert_to_numpy(grads[i]))) for name, i in index.items()}
+
+
 def surviving_peak(pool: int, mode: str) -> float:
     """A single strong activation in a pool×pool window: what each downsampling keeps.
 
