@@ -11,6 +11,7 @@ from cnnlib.viz.conv_arithmetic import (  # noqa: F401
     save_gif,
     sliding_window_animation,
 )
+from cnnlib.viz.densenet import draw_dense_block, draw_feature_reuse  # noqa: F401
 from cnnlib.viz.fields import draw_receptive_field, plot_field_growth  # noqa: F401
 from cnnlib.viz.images import show_images  # noqa: F401
 from cnnlib.viz.inception import draw_inception_module  # noqa: F401

@@ -1,0 +1,104 @@
+"""The library behind notebook 09 (DenseNet): the feature-reuse map, the dense-block drawings,
+and the notebook's hidden solutions."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from cnnlib.exercises import solution_code
+from cnnlib.feature_reuse import dense_block_layers, feature_reuse
+from cnnlib.models import densenet
+from cnnlib.viz import draw_dense_block, draw_feature_reuse
+from cnnlib.viz.densenet import dense_block_inputs
+
+NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "09_densenet.ipynb"
+
+
+def _tiny(bottleneck=True, blocks=(2, 3)):
+    return densenet(blocks, growth_rate=4, stem="cifar", bottleneck=bottleneck, input_shape=(8, 8, 3), classes=3)
+
+
+def _reader(model, prefix):
+    # The convolution that reads the concatenation: the 1 x 1 bottleneck, or the 3 x 3 without one.
+    try:
+        return model.get_layer(f"{prefix}_1_conv")
+    except ValueError:
+        return model.get_layer(f"{prefix}_2_conv")
+
+
+def _set_by_source(model, block, layers, value_of_source):
+    """Give every kernel that reads block ``block`` the value ``value_of_source(s)`` on source s's channels."""
+    readers = [_reader(model, f"conv{block}_block{i}") for i in range(1, layers + 1)]
+    readers.append(model.get_layer(f"pool{block}_conv"))
+    c0 = readers[0].kernel.shape[2]
+    growth = model.get_layer(f"conv{block}_block1_2_conv").kernel.shape[-1]
+    for layer in readers:
+        kernel = np.zeros(layer.kernel.shape, dtype="float32")
+        kernel[:, :, :c0, :] = value_of_source(0)
+        for s in range(1, (kernel.shape[2] - c0) // growth + 1):
+            kernel[:, :, c0 + (s - 1) * growth : c0 + s * growth, :] = value_of_source(s)
+        layer.kernel.assign(kernel)
+
+
+@pytest.mark.parametrize("bottleneck", [True, False])
+def test_feature_reuse_reads_each_source_slice(bottleneck):
+    model = _tiny(bottleneck)
+    _set_by_source(model, 2, 2, lambda s: -(s + 1.0))  # source s has |weight| s + 1
+    reuse = feature_reuse(model, 2)
+    assert reuse.sources == ("input", "layer 1", "layer 2")
+    assert reuse.targets == ("layer 1", "layer 2", "transition")
+    assert reuse.channels == (8, 4, 4)  # 2k stem, then k per layer
+    expected = np.array([[1, np.nan, np.nan], [1, 2, np.nan], [1, 2, 3]], dtype=float)
+    np.testing.assert_allclose(reuse.weights, expected)
+
+
+def test_feature_reuse_of_the_last_block_has_no_transition():
+    model = _tiny()
+    reuse = feature_reuse(model, 3)
+    assert reuse.targets == ("layer 1", "layer 2", "layer 3")
+    assert reuse.channels[0] == 8  # (8 + 2 * 4) halved by the transition
+    assert np.isnan(reuse.weights[np.triu_indices(3, 1)]).all()
+    assert (reuse.weights[np.tril_indices(3)] > 0).all()
+    assert feature_reuse(model, 2, transition=False).targets == ("layer 1", "layer 2")
+
+
+def test_feature_reuse_names_the_blocks_a_model_has():
+    model = _tiny()
+    assert dense_block_layers(model, 2) == 2 and dense_block_layers(model, 3) == 3
+    with pytest.raises(ValueError, match="no dense block 4; its dense blocks: conv2, conv3"):
+        feature_reuse(model, 4)
+
+
+def test_dense_block_inputs_and_drawing():
+    assert dense_block_inputs(64, 32, 2) == [[64], [64, 32], [64, 32, 32]]
+    with pytest.raises(ValueError, match="growth_rate must be a whole number"):
+        dense_block_inputs(64, 0, 2)
+    fig = draw_dense_block(64, 32, 6)
+    assert isinstance(fig, Figure)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels[0].startswith("layer 1 reads 64 -> 1x1 conv 128") and labels[-1] == "block output: 256 = 64 + 6 x 32"
+    assert "3x3 conv 32" in [t.get_text() for t in draw_dense_block(8, 32, 1, bottleneck=False).axes[0].texts][0]
+
+
+def test_draw_feature_reuse_returns_a_figure_with_a_colour_bar():
+    fig = draw_feature_reuse(feature_reuse(_tiny(), 2), title="tiny")
+    assert isinstance(fig, Figure) and len(fig.axes) == 2  # the map and its colour bar
+    assert fig.axes[0].get_title() == "tiny"
+
+
+def _densenet_channels():
+    namespace = {}
+    exec(solution_code(NOTEBOOK, "densenet_channels"), namespace)
+    return namespace["densenet_channels"]
+
+
+@pytest.mark.skipif(not NOTEBOOK.exists(), reason="notebook 09 not written yet")
+def test_exercise_2_solution_agrees_with_built_networks():
+    solve = _densenet_channels()
+    assert solve((6, 12, 24, 16), 32) == [256, 512, 1024, 1024]
+    assert solve((16, 16, 16), 12) == [216, 300, 342]
+    model = densenet((2, 3, 2), growth_rate=5, compression=0.6, stem="cifar", input_shape=(16, 16, 3))
+    built = [model.get_layer(f"conv{s}_block{n}_concat").output.shape[-1] for s, n in ((2, 2), (3, 3), (4, 2))]
+    assert solve((2, 3, 2), 5, compression=0.6) == built
