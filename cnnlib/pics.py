@@ -100,6 +100,29 @@ def _inception_module(path: Path) -> None:
     )
 
 
+def _thumb_gradients(path: Path) -> None:
+    import keras
+    import numpy as np
+
+    from cnnlib import measure
+    from cnnlib.models import cifar_resnet
+    from cnnlib.viz import draw_gradient_norms
+
+    x = np.random.default_rng(0).normal(size=(16, 32, 32, 3)).astype("float32")
+    y = np.arange(16) % 10
+    norms = {}
+    for label, option in (("plain-56", None), ("ResNet-56", "A")):
+        keras.utils.set_random_seed(0)
+        norms[label] = measure.gradient_norms(cifar_resnet(56, option), x, y)
+    draw_gradient_norms(norms, title="Gradient per layer at initialization").savefig(path, dpi=60)
+
+
+def _thumb_dense_block(path: Path) -> None:
+    from cnnlib.viz import draw_dense_block
+
+    draw_dense_block(64, 32, 6, title="DenseNet-121, first dense block").savefig(path, dpi=60)
+
+
 def pictures() -> dict:
     """File name -> function writing it."""
     from cnnlib.viz import CONV_ARITHMETIC_CASES
@@ -113,6 +136,8 @@ def pictures() -> dict:
     pics["zfnet_architecture.png"] = _architecture("zfnet", "ZFNet (Fig. 3)")
     pics["vgg16_architecture.png"] = _architecture("vgg16", "VGG-16 (configuration D)")
     pics["thumb_06b_initialization.png"] = _thumb_initialization
+    pics["thumb_08_gradients.png"] = _thumb_gradients
+    pics["thumb_09_dense_block.png"] = _thumb_dense_block
     pics["googlenet_inception.png"] = _inception_module
     pics["max_pool_numbers.gif"] = _pool_gif("max", 4, 2, 2)
     pics["avg_pool_numbers.gif"] = _pool_gif("avg", 4, 2, 2)
