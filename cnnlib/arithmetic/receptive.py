@@ -100,7 +100,9 @@ def layers_from_keras(model) -> list[Layer]:
             if top != bottom:
                 raise ValueError(f"{layer.name}: uneven zero padding is not supported here.")
             out.append(Layer(layer.name, 1, 1, top))
-        elif "Conv" in kind or "Pool" in kind or "UpSampling" in kind:
+        elif "Conv" in kind or "Pool" in kind:
+            # Other layers (activations, normalization, UpSampling2D, which only changes the scale the
+            # field is counted in) do not change which input pixels a unit sees.
             raise ValueError(
                 f"{layer.name}: a {kind} layer is not supported by the receptive-field arithmetic "
                 "(2D convolutions and poolings that slide a window forward only)."
