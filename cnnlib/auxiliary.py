@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnlib.training import reset_optimizer
+
 __all__ = ["accuracy", "drop_auxiliary", "train_seeds", "train_with_aux"]
 
 
@@ -128,8 +130,7 @@ def train_seeds(build, seeds, x, y, x_test, y_test, epochs: int, aux_weight: flo
                 raise ValueError("build() made networks of different structure for two seeds.")
             for target, source in zip(model.variables, fresh.variables, strict=True):
                 target.assign(source)
-            for variable in model.optimizer.variables:
-                variable.assign(keras.ops.zeros(variable.shape, dtype=variable.dtype))  # any backend
+            reset_optimizer(model.optimizer)
             del fresh
             targets = y if len(model.outputs) == 1 else [y] * len(model.outputs)
             model.fit(x, targets, epochs=epochs, batch_size=kwargs.get("batch_size", 64), verbose=0)

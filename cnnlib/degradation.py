@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnlib.training import reset_optimizer
+
 
 def downsample(images, factor: int = 2) -> np.ndarray:
     """Average ``factor x factor`` blocks of a batch ``(N, H, W, C)``: 32 x 32 CIFAR images -> 16 x 16.
@@ -28,15 +30,6 @@ def downsample(images, factor: int = 2) -> np.ndarray:
     if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1 or h % factor or w % factor:
         raise ValueError(f"factor must be a whole number >= 1 that divides the image size {h} x {w}, got {factor!r}.")
     return images.reshape(n, h // factor, factor, w // factor, factor, c).mean(axis=(2, 4))
-
-
-def _reset_optimizer(optimizer) -> None:
-    # The step counter (which drives the learning-rate schedule) and the moments back to zero; a
-    # constant learning rate is a variable of the optimizer too, and stays.
-    learning_rate = getattr(optimizer, "_learning_rate", None)
-    for variable in optimizer.variables:
-        if variable is not learning_rate:
-            variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
 
 
 def _step_losses():
@@ -111,7 +104,7 @@ def train_from_seeds(
             model.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         else:
             model.set_weights(fresh.get_weights())
-            _reset_optimizer(model.optimizer)
+            reset_optimizer(model.optimizer)
             del fresh
         keras.utils.set_random_seed(seed)  # the order of the batches, too
         steps_seen = _step_losses()

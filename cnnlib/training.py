@@ -191,6 +191,18 @@ def train(
     return history.history
 
 
+def reset_optimizer(optimizer) -> None:
+    """Put an optimizer back to its start: the step counter (which drives a learning-rate schedule)
+    and its moments to zero, so a model re-initialised in place trains as a fresh one would. A
+    constant learning rate is a variable of the optimizer too, and stays. Works on any backend."""
+    import numpy as np
+
+    learning_rate = getattr(optimizer, "_learning_rate", None)
+    for variable in optimizer.variables:
+        if variable is not learning_rate:
+            variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
+
+
 def forget(*names: str, namespace: dict | None = None) -> None:
     """Drop notebook variables that hold big models and free their memory now.
 

@@ -11,10 +11,11 @@ import pytest
 from matplotlib.figure import Figure
 
 from cnnlib import arithmetic, measure
-from cnnlib.degradation import _reset_optimizer, degradation_experiment, downsample, final_losses, train_from_seeds
+from cnnlib.degradation import degradation_experiment, downsample, final_losses, train_from_seeds
 from cnnlib.exercises import check, check_model, run_solution
 from cnnlib.models import cifar_resnet, get_model
 from cnnlib.models.resnet import basic_block, bottleneck_block
+from cnnlib.training import reset_optimizer
 from cnnlib.viz import draw_degradation, draw_gradient_norms
 from cnnlib.viz.residual import smooth
 
@@ -177,7 +178,7 @@ def test_reset_optimizer_keeps_a_constant_learning_rate():
     model = small_net()
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
     model.fit(np.ones((4, 8, 8, 3)), np.zeros(4, int), verbose=0)
-    _reset_optimizer(model.optimizer)
+    reset_optimizer(model.optimizer)
     assert int(model.optimizer.iterations.numpy()) == 0
     assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
     slots = [v for v in model.optimizer.variables if "momentum" in v.path or "velocity" in v.path]
