@@ -1,0 +1,126 @@
+"""The measured memory of one training step, in a fresh process per model and batch size.
+
+A process's resident memory never shrinks on the CPU (TensorFlow and the C allocator keep what
+they freed), so the peak of one training step can only be read in a process that has done
+nothing else. :func:`training_step_memory` starts one per batch size: it builds the model from
+an importable builder, compiles it with plain SGD, runs a training step on random data and
+reports the process's peak resident memory before and after the step. The difference between
+two batch sizes, per image, is the memory that grows with the batch — the activations training
+keeps for the backward pass and their gradients — with the import, the graph and the weights
+subtracted out.
+
+Run as ``python -m cnnlib.step_memory MODULE:FUNCTION KWARGS_JSON BATCH`` (what the parent does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StepMemory:
+    """Peak resident memory of one training step at each batch size, in bytes."""
+
+    name: str
+    batch_sizes: tuple[int, ...]
+    baseline: tuple[int, ...]  # peak before the first step: Python, the backend, the model, compiled
+    peak: tuple[int, ...]  # peak after two training steps
+
+    @property
+    def per_image(self) -> float:
+        """Bytes per extra image in the batch: the slope between the smallest and largest batch."""
+        return (self.peak[-1] - self.peak[0]) / (self.batch_sizes[-1] - self.batch_sizes[0])
+
+
+def _peak_bytes() -> int:
+    """This process's peak resident memory since it started its program."""
+    status = Path("/proc/self/status")
+    if status.exists():  # Linux: VmHWM belongs to this program alone. getrusage's ru_maxrss would not do:
+        # it survives exec, so a child started from a large Jupyter kernel would report the kernel's size.
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS
+
+
+def _builder_path(builder) -> str:
+    module, name = getattr(builder, "__module__", None), getattr(builder, "__qualname__", "")
+    if not module or module == "__main__" or "<" in name or "." in name:
+        raise ValueError(
+            "training_step_memory builds the model again in a fresh process, so it needs a builder that "
+            "can be imported there: a function defined in a module (such as cnnlib.models.densenet), "
+            f"not {name or builder!r} defined in a notebook or as a lambda."
+        )
+    return f"{module}:{name}"
+
+
+def training_step_memory(builder, kwargs=None, batch_sizes=(8, 64), name=None, timeout=300) -> StepMemory:
+    """Measure the peak memory of a training step of ``builder(**kwargs)`` at each batch size.
+
+    Args:
+        builder: a model builder importable by name, e.g. ``cnnlib.models.cifar_resnet``.
+        kwargs: its keyword arguments; JSON values only (tuples arrive as lists).
+        batch_sizes: at least two, increasing.
+        name: a label for the result (default: the builder's name).
+        timeout: seconds allowed per process.
+
+    Each batch size runs in its own process, one after the other, with the same Keras backend
+    as this one, on the CPU (also where a GPU is present). Needs the ``resource`` module (Linux, macOS; not Windows).
+    """
+    try:
+        import resource  # noqa: F401
+    except ImportError:
+        raise RuntimeError("measuring a process's peak memory needs Linux or macOS (the resource module).") from None
+    sizes = tuple(int(b) for b in batch_sizes)
+    if len(sizes) < 2 or any(b < 1 for b in sizes) or list(sizes) != sorted(set(sizes)):
+        raise ValueError(f"batch_sizes must be two or more increasing whole numbers, got {batch_sizes!r}.")
+    target = _builder_path(builder)
+    spec = json.dumps(kwargs or {})
+    # On the CPU even where there is a GPU: a GPU's memory is not the process's resident memory.
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu"}
+    baseline, peak = [], []
+    for batch in sizes:
+        done = subprocess.run(
+            [sys.executable, "-m", "cnnlib.step_memory", target, spec, str(batch)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+        )
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+            raise RuntimeError(f"the training step of {target} at batch {batch} failed in its process: {last}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        baseline.append(result["baseline"])
+        peak.append(result["peak"])
+    return StepMemory(name or target.split(":")[1], sizes, tuple(baseline), tuple(peak))
+
+
+def _measure(target: str, spec: str, batch: int) -> dict[str, int]:
+    """In the fresh process: build, compile, one warm-up step, one more step; the peaks."""
+    import importlib
+
+    import keras
+    import numpy as np
+
+    module, name = target.split(":")
+    model = getattr(importlib.import_module(module), name)(**json.loads(spec))
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(batch, *model.input_shape[1:])).astype("float32")
+    y = rng.integers(0, model.output_shape[-1], size=batch)
+    baseline = _peak_bytes()
+    for _ in range(2):  # the first step traces and compiles; the second shows nothing more is needed
+        model.train_on_batch(x, y)
+    return {"baseline": baseline, "peak": _peak_bytes()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(_measure(sys.argv[1], sys.argv[2], int(sys.argv[3]))))
