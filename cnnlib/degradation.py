@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnlib.arithmetic.sizes import is_whole
 from cnnlib.training import reset_optimizer
 
 
@@ -27,8 +28,9 @@ def downsample(images, factor: int = 2) -> np.ndarray:
     if images.ndim != 4:
         raise ValueError(f"images must be a batch (N, H, W, C), got shape {images.shape}.")
     n, h, w, c = images.shape
-    if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1 or h % factor or w % factor:
+    if not is_whole(factor) or factor < 1 or h % factor or w % factor:
         raise ValueError(f"factor must be a whole number >= 1 that divides the image size {h} x {w}, got {factor!r}.")
+    factor = int(factor)
     return images.reshape(n, h // factor, factor, w // factor, factor, c).mean(axis=(2, 4))
 
 

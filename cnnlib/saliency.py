@@ -16,6 +16,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from cnnlib.arithmetic.sizes import is_whole
+
 
 @ops.custom_gradient
 def _guided_relu(x):
@@ -188,8 +190,9 @@ def occlusion_sensitivity(model, image, label: int, patch: int = 8, stride: int 
     if len(expected) != 3 or any(e not in (None, s) for e, s in zip(expected, image.shape, strict=True)):
         raise ValueError(f"the model expects images shaped {expected}, got {image.shape}.")
     classes = model.outputs[0].shape[-1]
-    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= label < classes:
+    if not is_whole(label) or not 0 <= label < classes:
         raise ValueError(f"label {label} is not a class of this {classes}-class model.")
+    label = int(label)
     if patch < 1 or stride < 1:
         raise ValueError(f"patch and stride must be at least 1 pixel, got patch {patch} and stride {stride}.")
     if patch > min(h, w):

@@ -317,3 +317,19 @@ def test_benchmark_augmentation_keeps_shapes_and_pixels():
     xb, yb = next(bench.batches(x, np.arange(8), 4, seed=0))
     assert xb.shape == (4, 32, 32, 3) and yb.shape == (4,)
     assert np.isin(xb[xb != 0], x).all()  # crops and flips move pixels, they never make new ones
+
+
+def test_whole_numbers_from_numpy_are_accepted_and_fractions_refused():
+    import numpy as np
+    import pytest
+
+    from cnnlib.degradation import downsample
+    from cnnlib.models import cifar_resnet
+
+    assert (
+        cifar_resnet(np.int64(8), base_width=np.int64(2)).count_params() == cifar_resnet(8, base_width=2).count_params()
+    )
+    assert downsample(np.zeros((1, 4, 4, 3)), np.int32(2)).shape == (1, 2, 2, 3)
+    for bad in (20.5, True, "20"):
+        with pytest.raises(ValueError, match="6n \\+ 2"):
+            cifar_resnet(bad)

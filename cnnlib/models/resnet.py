@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import keras
 
+from cnnlib.arithmetic.sizes import is_whole
 from cnnlib.layers import ChannelPadding
 from cnnlib.models._common import (
     check_common,
@@ -35,7 +36,6 @@ from cnnlib.models._common import (
 from cnnlib.models._registry import register_model
 
 __all__ = [
-    "CIFAR_DEPTHS",
     "RESNET_CONFIGS",
     "basic_block",
     "bottleneck_block",
@@ -57,17 +57,14 @@ __all__ = [
     "resnet152",
 ]
 
-# Table 1: block type and number of blocks in conv2_x ... conv5_x.
+# Table 1: the number of blocks in conv2_x ... conv5_x and the block type: resnet(*RESNET_CONFIGS[50]).
 RESNET_CONFIGS = {
-    18: ("basic", (2, 2, 2, 2)),
-    34: ("basic", (3, 4, 6, 3)),
-    50: ("bottleneck", (3, 4, 6, 3)),
-    101: ("bottleneck", (3, 4, 23, 3)),
-    152: ("bottleneck", (3, 8, 36, 3)),
+    18: ((2, 2, 2, 2), "basic"),
+    34: ((3, 4, 6, 3), "basic"),
+    50: ((3, 4, 6, 3), "bottleneck"),
+    101: ((3, 4, 23, 3), "bottleneck"),
+    152: ((3, 8, 36, 3), "bottleneck"),
 }
-
-# Section 4.2: depth 6n + 2 -> n basic blocks per stage.
-CIFAR_DEPTHS = {20: 3, 32: 5, 44: 7, 56: 9, 110: 18}
 
 # keras.applications' batch normalization for the bottleneck networks.
 _KERAS_BN = {"epsilon": 1.001e-5}
@@ -221,8 +218,9 @@ def resnet(
     if block not in ("basic", "bottleneck"):
         raise ValueError(f"block must be 'basic' or 'bottleneck', got {block!r}.")
     blocks = tuple(blocks)
-    if len(blocks) != 4 or any(isinstance(b, bool) or not isinstance(b, int) or b < 1 for b in blocks):
+    if len(blocks) != 4 or not all(is_whole(b) and b >= 1 for b in blocks):
         raise ValueError(f"blocks must be four positive numbers (conv2_x ... conv5_x), got {blocks!r}.")
+    blocks = tuple(int(b) for b in blocks)
     shape = input_shape_for(input_shape, (224, 224, 3), include_top, "ResNet")
     check_min_size(shape, resnet_steps(block), "ResNet")
 
@@ -283,12 +281,13 @@ def cifar_resnet(
 
     Reference: He et al., CVPR 2016, section 4.2.
     """
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
+    if not is_whole(depth) or depth < 8 or (depth - 2) % 6:
         raise ValueError(f"depth must be 6n + 2 for a whole n >= 1 (20, 32, 44, 56, 110...), got {depth!r}.")
     if shortcut not in ("A", "B", None):
         raise ValueError(f"shortcut must be 'A', 'B' or None (plain network), got {shortcut!r}.")
-    if isinstance(base_width, bool) or not isinstance(base_width, int) or base_width < 1:
+    if not is_whole(base_width) or base_width < 1:
         raise ValueError(f"base_width must be a whole number of filters >= 1 (the paper's is 16), got {base_width!r}.")
+    depth, base_width = int(depth), int(base_width)
     classes = check_common(weights, classes, include_top, pooling, classifier_activation)
     shape = input_shape_for(input_shape, (32, 32, 3), include_top, "CIFAR ResNet")
     check_min_size(shape, cifar_steps(), "CIFAR ResNet")
@@ -323,7 +322,7 @@ def cifar_steps():
 def resnet18(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
              classifier_activation="softmax", name="resnet18"):  # fmt: skip
     """ResNet-18, torchvision layout (11,689,512 trainable parameters). Reference: He et al., 2016."""
-    return resnet((2, 2, 2, 2), "basic", include_top, weights, input_shape, pooling, classes,
+    return resnet(*RESNET_CONFIGS[18], include_top, weights, input_shape, pooling, classes,
                   classifier_activation, name)  # fmt: skip
 
 
@@ -331,7 +330,7 @@ def resnet18(include_top=True, weights=None, input_shape=None, pooling=None, cla
 def resnet34(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
              classifier_activation="softmax", name="resnet34"):  # fmt: skip
     """ResNet-34, torchvision layout (21,797,672 trainable parameters). Reference: He et al., 2016."""
-    return resnet((3, 4, 6, 3), "basic", include_top, weights, input_shape, pooling, classes,
+    return resnet(*RESNET_CONFIGS[34], include_top, weights, input_shape, pooling, classes,
                   classifier_activation, name)  # fmt: skip
 
 
@@ -339,7 +338,7 @@ def resnet34(include_top=True, weights=None, input_shape=None, pooling=None, cla
 def resnet50(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
              classifier_activation="softmax", name="resnet50"):  # fmt: skip
     """ResNet-50, keras.applications layout (25,636,712 parameters). Reference: He et al., 2016."""
-    return resnet((3, 4, 6, 3), "bottleneck", include_top, weights, input_shape, pooling, classes,
+    return resnet(*RESNET_CONFIGS[50], include_top, weights, input_shape, pooling, classes,
                   classifier_activation, name)  # fmt: skip
 
 
@@ -347,7 +346,7 @@ def resnet50(include_top=True, weights=None, input_shape=None, pooling=None, cla
 def resnet101(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
               classifier_activation="softmax", name="resnet101"):  # fmt: skip
     """ResNet-101, keras.applications layout (44,707,176 parameters). Reference: He et al., 2016."""
-    return resnet((3, 4, 23, 3), "bottleneck", include_top, weights, input_shape, pooling, classes,
+    return resnet(*RESNET_CONFIGS[101], include_top, weights, input_shape, pooling, classes,
                   classifier_activation, name)  # fmt: skip
 
 
@@ -355,7 +354,7 @@ def resnet101(include_top=True, weights=None, input_shape=None, pooling=None, cl
 def resnet152(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
               classifier_activation="softmax", name="resnet152"):  # fmt: skip
     """ResNet-152, keras.applications layout (60,419,944 parameters). Reference: He et al., 2016."""
-    return resnet((3, 8, 36, 3), "bottleneck", include_top, weights, input_shape, pooling, classes,
+    return resnet(*RESNET_CONFIGS[152], include_top, weights, input_shape, pooling, classes,
                   classifier_activation, name)  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import colormaps
 
+from cnnlib.arithmetic.sizes import is_whole
 from cnnlib.viz._figure import new_axes
 
 __all__ = ["dense_block_inputs", "draw_dense_block", "draw_feature_reuse"]
@@ -18,9 +19,9 @@ def dense_block_inputs(in_channels: int, growth_rate: int, layers: int) -> list[
     """What each layer of a dense block reads, as data: for layer ``l``, the channels of
     ``[input, layer 1, ..., layer l-1]``; the last row is the block's output."""
     for value, what in ((in_channels, "in_channels"), (growth_rate, "growth_rate"), (layers, "layers")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        if not is_whole(value) or value < 1:
             raise ValueError(f"{what} must be a whole number >= 1, got {value!r}.")
-    return [[in_channels] + [growth_rate] * i for i in range(layers + 1)]
+    return [[int(in_channels)] + [int(growth_rate)] * i for i in range(int(layers) + 1)]
 
 
 def draw_dense_block(in_channels: int, growth_rate: int, layers: int, bottleneck: bool = True, ax=None, title=None):
