@@ -165,6 +165,7 @@ def train(
     validation_data=None,
     plot: bool = False,
     title: str | None = None,
+    distribute: bool = False,
 ):
     """Compile and fit a classifier the way the notebooks do, quietly.
 
@@ -172,22 +173,37 @@ def train(
     at its best), sparse categorical cross-entropy, accuracy; ``verbose=0`` (progress bars are
     not repeatable), optionally with the live plot.
 
+    Args:
+        distribute: train data-parallel over every local GPU (or CPU device), or over the hosts
+            that ``TF_CONFIG`` (TensorFlow) or ``KERAS_DISTRIBUTION_*`` (JAX) describe; the global
+            ``batch_size`` is split evenly across them (see :mod:`cnnlib.distribute`). ``model``
+            ends with the trained weights either way.
+
     Returns:
         Keras' ``History.history`` dict.
     """
+    import contextlib
+
     import keras
 
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be at least 1, got {epochs} and {batch_size}.")
     steps = epochs * -(-len(x) // batch_size)
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
-    model.compile(
-        optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-    )
-    callbacks = [live_plot(title)] if plot else []
-    history = model.fit(
-        x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data, verbose=0, callbacks=callbacks
-    )
+    if distribute:
+        from cnnlib.distribute import replicated
+
+        context = replicated(model, batch_size)
+    else:
+        context = contextlib.nullcontext(model)
+    with context as trained:
+        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
+        trained.compile(
+            optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+        )
+        callbacks = [live_plot(title)] if plot else []
+        history = trained.fit(
+            x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data, verbose=0, callbacks=callbacks
+        )
     return history.history
 
 
