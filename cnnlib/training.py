@@ -130,7 +130,7 @@ def live_plot(title: str | None = None):
     """
     import keras
 
-    from cnnlib.viz.training import draw_history
+    from cnnlib.viz.learning import draw_history
 
     class LivePlot(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):

@@ -58,7 +58,7 @@ def test_classifier_drawings():
     import numpy as np
 
     from cnnlib.viz import draw_confusion, draw_misclassified, show_filters
-    from cnnlib.viz.training import confusion_matrix
+    from cnnlib.viz.learning import confusion_matrix
 
     y_true, y_pred = np.array([0, 1, 2, 2, 1]), np.array([0, 2, 2, 2, 1])
     assert confusion_matrix(y_true, y_pred, 3).tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 2]]

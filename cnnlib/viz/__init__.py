@@ -17,7 +17,7 @@ from cnnlib.viz.images import show_images  # noqa: F401
 from cnnlib.viz.inception import draw_inception_module  # noqa: F401
 from cnnlib.viz.residual import draw_degradation, draw_gradient_norms  # noqa: F401
 from cnnlib.viz.saliency import draw_occlusion, draw_saliency  # noqa: F401
-from cnnlib.viz.training import (  # noqa: F401
+from cnnlib.viz.learning import (  # noqa: F401
     draw_confusion,
     draw_history,
     draw_misclassified,

@@ -1,4 +1,5 @@
-"""Training curves and what a trained classifier gets right and wrong."""
+"""Drawings of learning: training curves, what a trained classifier gets right and wrong, learned filters
+and the signal a network passes on at initialization. (Named apart from cnnlib.training, which trains.)"""
 
 from __future__ import annotations
 
