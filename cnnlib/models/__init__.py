@@ -5,14 +5,27 @@
 ['vgg11', 'vgg13', 'vgg16', 'vgg19']
 >>> model = get_model("resnet20")  # doctest: +SKIP
 
-Every builder has the ``keras.applications`` signature (``include_top``, ``weights=None``,
+Every builder has the ``keras.applications`` arguments (``include_top``, ``weights=None``,
 ``input_shape``, ``pooling``, ``classes``, ``classifier_activation``, ``name``), explicit
 hierarchical layer names (so ``model.summary()`` is the same in every session), and only
-Keras 3 public API inside. The public builders are also importable from here, as in
-torchvision: ``from cnnlib.models import vgg16``.
+Keras 3 public API inside. A family is one builder (``vgg``, ``resnet``, ``densenet``...);
+its variants are data: a configuration, a card, and one line that calls the family builder
+with keyword arguments passed through (``vgg16(classes=10)`` is ``vgg("D", name="vgg16",
+classes=10)``). The public builders are also importable from here, as in torchvision:
+``from cnnlib.models import vgg16``.
+
+Each registered model carries a :class:`ModelCard` (paper, year, default input, parameters,
+multiply-adds, published error and its source):
+
+>>> get_card("resnet50").top1_error
+22.85
+
+Adding a family is one module in this package (its builder, its cards, its
+``register_model(card=...)`` calls) and one import line below; the tests sweep the registry.
 """
 
-from cnnlib.models._registry import get_builder, get_model, list_models, register_model
+from cnnlib.models._registry import get_builder, get_card, get_model, list_models, register_model
+from cnnlib.models.cards import ModelCard
 from cnnlib.models.facts import ModelFacts, model_facts
 
 # Imported for their registrations, in the order of the notes' chapters (list_models keeps it).
@@ -53,6 +66,7 @@ from cnnlib.models.densenet import (
 # isort: on
 
 __all__ = [
+    "ModelCard",
     "ModelFacts",
     "model_facts",
     "DENSENET_CONFIGS",
@@ -67,6 +81,7 @@ __all__ = [
     "densenet201",
     "densenet_bc_100",
     "get_builder",
+    "get_card",
     "get_model",
     "googlenet",
     "inception_block",

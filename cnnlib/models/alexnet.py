@@ -28,8 +28,28 @@ from cnnlib.models._common import (
     pooled_features,
 )
 from cnnlib.models._registry import register_model
+from cnnlib.models.cards import ModelCard
 
-__all__ = ["alexnet"]
+__all__ = ["ALEXNET_CARD", "alexnet"]
+
+ALEXNET_CARD = ModelCard(
+    label="AlexNet",
+    family="AlexNet",
+    variant="section 3 and Figure 2 in one tower (towers=2 builds the paper's two-GPU split)",
+    paper='A. Krizhevsky, I. Sutskever, G. E. Hinton, "ImageNet Classification with Deep Convolutional Neural '
+    'Networks", NIPS 2012',
+    year=2012,
+    input_shape=(227, 227, 3),
+    classes=1000,
+    params=62_378_344,
+    params_kind="total",
+    macs=1_135_256_096,
+    dataset="ImageNet",
+    top1_error=40.7,
+    top5_error=18.2,
+    error_source="Krizhevsky et al. 2012, Table 2, '1 CNN' (ILSVRC-2012 validation set); the paper's network is "
+    "the two-GPU one (towers=2), with the same layer widths as this one-tower default",
+)
 
 # Section 3.3: k = 2, n = 5, alpha = 1e-4, beta = 0.75.
 LRN_PARAMS = {"size": 5, "k": 2.0, "alpha": 1e-4, "beta": 0.75}
@@ -46,7 +66,7 @@ ALEXNET_STEPS = [
 ]
 
 
-@register_model
+@register_model(card=ALEXNET_CARD)
 def alexnet(
     include_top=True,
     weights=None,
@@ -58,7 +78,7 @@ def alexnet(
     dropout=0.5,
     name="alexnet",
 ):
-    """AlexNet, one tower (62,378,344 parameters at 227 x 227).
+    """AlexNet, one tower: {summary}.
 
     Args:
         include_top: build the three dense layers.

@@ -31,8 +31,10 @@ from cnnlib.models._common import (
     input_shape_for,
 )
 from cnnlib.models._registry import register_model
+from cnnlib.models.cards import ModelCard
 
 __all__ = [
+    "DENSENET_CARDS",
     "DENSENET_CONFIGS",
     "conv_block",
     "dense_block",
@@ -175,36 +177,90 @@ def densenet(
     return keras.Model(inputs, x, name=name)
 
 
-@register_model
-def densenet121(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-                classifier_activation="softmax", name="densenet121"):  # fmt: skip
-    """DenseNet-121, k = 32 (8,062,504 parameters). Reference: Huang et al., CVPR 2017."""
-    return densenet(DENSENET_CONFIGS[121], 32, 0.5, True, "imagenet", include_top, weights,
-                    input_shape, pooling, classes, classifier_activation, name)  # fmt: skip
+# The registered variants: data (configuration and card) plus the family builder ``densenet``.
+_DENSENET_PAPER = (
+    'G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger, "Densely Connected Convolutional Networks", CVPR 2017'
+)
 
 
-@register_model
-def densenet169(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-                classifier_activation="softmax", name="densenet169"):  # fmt: skip
-    """DenseNet-169, k = 32 (14,307,880 parameters). Reference: Huang et al., CVPR 2017."""
-    return densenet(DENSENET_CONFIGS[169], 32, 0.5, True, "imagenet", include_top, weights,
-                    input_shape, pooling, classes, classifier_activation, name)  # fmt: skip
+def _imagenet_card(depth, params, macs, top1, top5):
+    blocks = ", ".join(str(b) for b in DENSENET_CONFIGS[depth])
+    return ModelCard(
+        label=f"DenseNet-{depth}",
+        family="DenseNet",
+        variant=f"DenseNet-BC of Table 1, k = 32, dense blocks of {blocks} layers",
+        paper=_DENSENET_PAPER,
+        year=2017,
+        input_shape=(224, 224, 3),
+        classes=1000,
+        params=params,
+        params_kind="total",
+        macs=macs,
+        dataset="ImageNet",
+        top1_error=top1,
+        top5_error=top5,
+        error_source="Huang et al. 2017, Table 3 (single-crop testing, ImageNet validation set)",
+    )
 
 
-@register_model
-def densenet201(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-                classifier_activation="softmax", name="densenet201"):  # fmt: skip
-    """DenseNet-201, k = 32 (20,242,984 parameters). Reference: Huang et al., CVPR 2017."""
-    return densenet(DENSENET_CONFIGS[201], 32, 0.5, True, "imagenet", include_top, weights,
-                    input_shape, pooling, classes, classifier_activation, name)  # fmt: skip
+DENSENET_CARDS = {
+    "densenet121": _imagenet_card(121, 8_062_504, 2_834_161_664, 25.02, 7.71),
+    "densenet169": _imagenet_card(169, 14_307_880, 3_359_843_328, 23.80, 6.85),
+    "densenet201": _imagenet_card(201, 20_242_984, 4_291_365_888, 22.58, 6.34),
+    "densenet_bc_100": ModelCard(
+        label="DenseNet-BC-100",
+        family="DenseNet",
+        variant="the CIFAR DenseNet-BC of section 4, L = 100, k = 12: three dense blocks of 16 layers",
+        paper=_DENSENET_PAPER,
+        year=2017,
+        input_shape=(32, 32, 3),
+        classes=10,
+        # The paper's "0.8 M" counts learned parameters; Keras' count_params is 793,150.
+        params=769_162,
+        params_kind="trainable",
+        macs=287_929_692,
+        dataset="CIFAR-10",
+        top1_error=4.51,
+        top5_error=None,
+        error_source="Huang et al. 2017, Table 2, DenseNet-BC (L = 100, k = 12), column C10+ (CIFAR-10 test set, "
+        "standard augmentation, no dropout: as built here)",
+    ),
+}
 
+DENSENET_DOC = """{label}, {variant}: {summary}.
 
-@register_model
-def densenet_bc_100(include_top=True, weights=None, input_shape=None, pooling=None, classes=10,
-                    classifier_activation="softmax", name="densenet_bc_100"):  # fmt: skip
-    """CIFAR DenseNet-BC, L = 100, k = 12: three blocks of 16 dense layers (0.8 M parameters).
+    Calls :func:`densenet`; every argument is a keyword.
 
-    Reference: Huang et al., CVPR 2017, section 4 and Table 2.
+    Args:
+        include_top: build the global average pooling and the linear classifier (default True).
+        weights: only None (random initialization).
+        input_shape: ``(height, width, channels)``; default ``{input_shape}`` (the ImageNet networks
+            need at least 29 x 29, the CIFAR one 4 x 4).
+        pooling: ``None``, ``"avg"`` or ``"max"`` global pooling when ``include_top=False``.
+        classes: number of output classes (default {classes}).
+        classifier_activation: activation of the classifier (default ``"softmax"``), None for logits.
+        name: model name (default ``"{name}"``).
+
+    Reference: {paper}.
     """
-    return densenet((16, 16, 16), 12, 0.5, True, "cifar", include_top, weights, input_shape,
-                    pooling, classes, classifier_activation, name)  # fmt: skip
+
+
+@register_model(card=DENSENET_CARDS["densenet121"], doc=DENSENET_DOC)
+def densenet121(**kwargs):
+    return densenet(DENSENET_CONFIGS[121], **{"name": "densenet121", **kwargs})
+
+
+@register_model(card=DENSENET_CARDS["densenet169"], doc=DENSENET_DOC)
+def densenet169(**kwargs):
+    return densenet(DENSENET_CONFIGS[169], **{"name": "densenet169", **kwargs})
+
+
+@register_model(card=DENSENET_CARDS["densenet201"], doc=DENSENET_DOC)
+def densenet201(**kwargs):
+    return densenet(DENSENET_CONFIGS[201], **{"name": "densenet201", **kwargs})
+
+
+@register_model(card=DENSENET_CARDS["densenet_bc_100"], doc=DENSENET_DOC)
+def densenet_bc_100(**kwargs):
+    cifar = {"growth_rate": 12, "stem": "cifar", "classes": 10, "name": "densenet_bc_100"}
+    return densenet((16, 16, 16), **{**cifar, **kwargs})

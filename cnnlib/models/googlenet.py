@@ -34,8 +34,37 @@ from cnnlib.models._common import (
 )
 from cnnlib.models._registry import register_model
 from cnnlib.models.alexnet import LRN_PARAMS
+from cnnlib.models.cards import ModelCard
 
-__all__ = ["AUX_STEPS", "GOOGLENET_STEPS", "INCEPTION_CONFIGS", "auxiliary_classifier", "googlenet", "inception_block"]
+__all__ = [
+    "AUX_STEPS",
+    "GOOGLENET_CARD",
+    "GOOGLENET_STEPS",
+    "INCEPTION_CONFIGS",
+    "auxiliary_classifier",
+    "googlenet",
+    "inception_block",
+]
+
+GOOGLENET_CARD = ModelCard(
+    label="GoogLeNet",
+    family="GoogLeNet",
+    variant="Table 1 without batch normalization, the inference model (aux_logits=True adds the two "
+    "auxiliary classifiers of training)",
+    paper="C. Szegedy, W. Liu, Y. Jia, P. Sermanet, S. Reed, D. Anguelov, D. Erhan, V. Vanhoucke, A. Rabinovich, "
+    '"Going Deeper with Convolutions", CVPR 2015',
+    year=2014,
+    input_shape=(224, 224, 3),
+    classes=1000,
+    params=6_998_552,
+    params_kind="total",
+    macs=1_582_671_872,
+    dataset="ImageNet",
+    top1_error=None,
+    top5_error=10.07,
+    error_source="Szegedy et al. 2015, Table 3, 1 model and 1 crop (ILSVRC-2014 validation set); the paper "
+    "gives no top-1 error",
+)
 
 # Table 1 columns: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
 INCEPTION_CONFIGS = {
@@ -97,7 +126,7 @@ def auxiliary_classifier(x, classes, classifier_activation, name):
     return keras.layers.Dense(classes, activation=classifier_activation, name=f"{name}_classifier")(x)
 
 
-@register_model
+@register_model(card=GOOGLENET_CARD)
 def googlenet(
     include_top=True,
     weights=None,
@@ -110,7 +139,7 @@ def googlenet(
     dropout=0.4,
     name="googlenet",
 ):
-    """GoogLeNet of Table 1 (6,998,552 parameters; 13,378,280 with ``aux_logits=True``).
+    """GoogLeNet of Table 1: {summary} (13,378,280 parameters with ``aux_logits=True``).
 
     Args:
         include_top: build the average pooling, dropout and linear classifier.

@@ -29,8 +29,28 @@ from cnnlib.models._common import (
     pooled_features,
 )
 from cnnlib.models._registry import register_model
+from cnnlib.models.cards import ModelCard
 
-__all__ = ["lenet5"]
+__all__ = ["LENET5_CARD", "lenet5"]
+
+LENET5_CARD = ModelCard(
+    label="LeNet-5",
+    family="LeNet",
+    variant="Fig. 2 with full C3 connections, plain pooling and a softmax output (see the module docstring)",
+    paper='Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, "Gradient-Based Learning Applied to Document Recognition", '
+    "Proc. IEEE 86(11), 1998",
+    year=1998,
+    input_shape=(32, 32, 1),
+    classes=10,
+    params=61_706,
+    params_kind="total",
+    macs=416_520,
+    dataset="MNIST",
+    top1_error=0.95,
+    top5_error=None,
+    error_source="LeCun et al. 1998, section III.C.1 and Fig. 9: LeNet-5 trained without distortions, 0.95 % on "
+    "the MNIST test set (the paper's network: partial C3 connections, trainable subsampling, RBF outputs)",
+)
 
 
 def lenet_steps(pooling_padding="valid"):
@@ -44,7 +64,7 @@ def lenet_steps(pooling_padding="valid"):
     ]
 
 
-@register_model
+@register_model(card=LENET5_CARD)
 def lenet5(
     include_top=True,
     weights=None,
@@ -56,7 +76,7 @@ def lenet5(
     subsampling="avg",
     name="lenet5",
 ):
-    """LeNet-5 (61,706 parameters at the defaults).
+    """LeNet-5: {summary}.
 
     Args:
         include_top: build F6 and the output layer.

@@ -34,8 +34,10 @@ from cnnlib.models._common import (
     input_shape_for,
 )
 from cnnlib.models._registry import register_model
+from cnnlib.models.cards import ModelCard
 
 __all__ = [
+    "RESNET_CARDS",
     "RESNET_CONFIGS",
     "basic_block",
     "bottleneck_block",
@@ -318,73 +320,187 @@ def cifar_steps():
     ]
 
 
-@register_model
-def resnet18(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-             classifier_activation="softmax", name="resnet18"):  # fmt: skip
-    """ResNet-18, torchvision layout (11,689,512 trainable parameters). Reference: He et al., 2016."""
-    return resnet(*RESNET_CONFIGS[18], include_top, weights, input_shape, pooling, classes,
-                  classifier_activation, name)  # fmt: skip
+# The registered variants: data (configuration and card) plus the family builders ``resnet``
+# and ``cifar_resnet``.
+_RESNET_PAPER = 'K. He, X. Zhang, S. Ren, J. Sun, "Deep Residual Learning for Image Recognition", CVPR 2016'
+_TABLE_3 = "He et al. 2016, Table 3 (10-crop testing, ImageNet validation set), 'ResNet-{}'"
+_TORCHVISION_18 = (
+    "torchvision documentation, ResNet18_Weights.IMAGENET1K_V1: acc@1 69.758, acc@5 89.078 (single 224 crop, "
+    "ImageNet validation set), the same layout; the paper reports ResNet-18 only with option A shortcuts (Table 2)"
+)
+_TABLE_6 = "He et al. 2016, Table 6 (CIFAR-10 test set, trained with the paper's translation and flip augmentation)"
+_NO_PLAIN = (
+    "no published figure: the paper shows its plain CIFAR-10 networks only as curves (Fig. 6, left), "
+    "and Table 6 lists the residual networks alone"
+)
 
 
-@register_model
-def resnet34(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-             classifier_activation="softmax", name="resnet34"):  # fmt: skip
-    """ResNet-34, torchvision layout (21,797,672 trainable parameters). Reference: He et al., 2016."""
-    return resnet(*RESNET_CONFIGS[34], include_top, weights, input_shape, pooling, classes,
-                  classifier_activation, name)  # fmt: skip
+def _imagenet_card(depth, params, macs, top1, top5, source=None):
+    basic = RESNET_CONFIGS[depth][1] == "basic"
+    layout = (
+        "basic blocks, torchvision layout (projection shortcuts where the shape changes: option B)"
+        if basic
+        else "bottleneck blocks, keras.applications layout (projection shortcuts: option B)"
+    )
+    return ModelCard(
+        label=f"ResNet-{depth}",
+        family="ResNet",
+        variant=f"Table 1 with {layout}",
+        paper=_RESNET_PAPER,
+        year=2015,
+        input_shape=(224, 224, 3),
+        classes=1000,
+        # torchvision counts learned parameters only; keras.applications counts BN statistics too.
+        params=params,
+        params_kind="trainable" if basic else "total",
+        macs=macs,
+        dataset="ImageNet",
+        top1_error=top1,
+        top5_error=top5,
+        error_source=source or _TABLE_3.format(depth),
+    )
 
 
-@register_model
-def resnet50(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-             classifier_activation="softmax", name="resnet50"):  # fmt: skip
-    """ResNet-50, keras.applications layout (25,636,712 parameters). Reference: He et al., 2016."""
-    return resnet(*RESNET_CONFIGS[50], include_top, weights, input_shape, pooling, classes,
-                  classifier_activation, name)  # fmt: skip
+def _cifar_card(depth, params, macs, error, plain=False, note=""):
+    n = (depth - 2) // 6
+    return ModelCard(
+        label=f"plain-{depth}" if plain else f"ResNet-{depth}",
+        family="ResNet",
+        variant=f"section 4.2, n = {n}, "
+        + ("without shortcuts (the plain network of Fig. 6)" if plain else "shortcut option A (zero-padded identity)"),
+        paper=_RESNET_PAPER,
+        year=2015,
+        input_shape=(32, 32, 3),
+        classes=10,
+        params=params,
+        params_kind="trainable",
+        macs=macs,
+        dataset="CIFAR-10",
+        top1_error=error,
+        top5_error=None,
+        error_source=_NO_PLAIN if plain else _TABLE_6 + note,
+    )
 
 
-@register_model
-def resnet101(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-              classifier_activation="softmax", name="resnet101"):  # fmt: skip
-    """ResNet-101, keras.applications layout (44,707,176 parameters). Reference: He et al., 2016."""
-    return resnet(*RESNET_CONFIGS[101], include_top, weights, input_shape, pooling, classes,
-                  classifier_activation, name)  # fmt: skip
+RESNET_CARDS = {
+    "resnet18": _imagenet_card(18, 11_689_512, 1_814_073_344, 30.242, 10.922, _TORCHVISION_18),
+    "resnet34": _imagenet_card(34, 21_797_672, 3_663_761_408, 24.52, 7.46, _TABLE_3.format("34 B")),
+    "resnet50": _imagenet_card(50, 25_636_712, 3_857_973_248, 22.85, 6.71),
+    "resnet101": _imagenet_card(101, 44_707_176, 7_570_194_432, 21.75, 6.05),
+    "resnet152": _imagenet_card(152, 60_419_944, 11_282_415_616, 21.43, 5.71),
+    "resnet20": _cifar_card(20, 269_722, 40_551_040, 8.75),
+    "resnet32": _cifar_card(32, 464_154, 68_862_592, 7.51),
+    "resnet44": _cifar_card(44, 658_586, 97_174_144, 7.17),
+    "resnet56": _cifar_card(56, 853_018, 125_485_696, 6.97),
+    "resnet110": _cifar_card(110, 1_727_962, 252_887_680, 6.43, note="; the best of 5 runs, mean 6.61 +- 0.16"),
+    # The plain twins are the same stacks without shortcuts: option A adds no parameters.
+    "plain20": _cifar_card(20, 269_722, 40_551_040, None, plain=True),
+    "plain32": _cifar_card(32, 464_154, 68_862_592, None, plain=True),
+    "plain44": _cifar_card(44, 658_586, 97_174_144, None, plain=True),
+    "plain56": _cifar_card(56, 853_018, 125_485_696, None, plain=True),
+}
+
+RESNET_DOC = """{label}, {variant}: {summary}.
+
+    Calls :func:`resnet` with the Table 1 blocks; every argument is a keyword.
+
+    Args:
+        include_top: build the global average pooling and the linear classifier (default True).
+        weights: only None (random initialization).
+        input_shape: ``(height, width, channels)``; default ``{input_shape}``.
+        pooling: ``None``, ``"avg"`` or ``"max"`` global pooling when ``include_top=False``.
+        classes: number of output classes (default {classes}).
+        classifier_activation: activation of the classifier (default ``"softmax"``), None for logits.
+        name: model name (default ``"{name}"``).
+
+    Reference: {paper}.
+    """
+
+CIFAR_RESNET_DOC = """{label}, {variant}: {summary}.
+
+    Calls :func:`cifar_resnet` with the depth; every argument is a keyword.
+
+    Args:
+        include_top: build the global average pooling and the 10-way classifier (default True).
+        weights: only None (random initialization).
+        input_shape: ``(height, width, channels)``; default ``{input_shape}``.
+        pooling: ``None``, ``"avg"`` or ``"max"`` global pooling when ``include_top=False``.
+        classes: number of output classes (default {classes}).
+        classifier_activation: activation of the classifier (default ``"softmax"``), None for logits.
+        shortcut: ``"A"`` (default) or ``"B"`` for the residual networks; the plain ones have none.
+        base_width: filters of the first stage (default 16, the paper's).
+        name: model name (default ``"{name}"``).
+
+    Reference: {paper}, section 4.2.
+    """
 
 
-@register_model
-def resnet152(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-              classifier_activation="softmax", name="resnet152"):  # fmt: skip
-    """ResNet-152, keras.applications layout (60,419,944 parameters). Reference: He et al., 2016."""
-    return resnet(*RESNET_CONFIGS[152], include_top, weights, input_shape, pooling, classes,
-                  classifier_activation, name)  # fmt: skip
+@register_model(card=RESNET_CARDS["resnet18"], doc=RESNET_DOC)
+def resnet18(**kwargs):
+    return resnet(*RESNET_CONFIGS[18], **{"name": "resnet18", **kwargs})
 
 
-def _cifar(depth, shortcut, doc):
-    # One registered builder per Table 6 row; a factory keeps the nine of them one line each.
-    if shortcut is None:
-
-        def builder(include_top=True, weights=None, input_shape=None, pooling=None, classes=10,
-                    classifier_activation="softmax", name=f"plain{depth}"):  # fmt: skip
-            return cifar_resnet(depth, None, include_top, weights, input_shape, pooling, classes,
-                                classifier_activation, name)  # fmt: skip
-
-    else:
-
-        def builder(include_top=True, weights=None, input_shape=None, pooling=None, classes=10,
-                    classifier_activation="softmax", shortcut=shortcut, name=f"resnet{depth}"):  # fmt: skip
-            return cifar_resnet(depth, shortcut, include_top, weights, input_shape, pooling, classes,
-                                classifier_activation, name)  # fmt: skip
-
-    builder.__name__ = builder.__qualname__ = f"{'plain' if shortcut is None else 'resnet'}{depth}"
-    builder.__doc__ = f"{doc} Reference: He et al., CVPR 2016, section 4.2."
-    return register_model(builder)
+@register_model(card=RESNET_CARDS["resnet34"], doc=RESNET_DOC)
+def resnet34(**kwargs):
+    return resnet(*RESNET_CONFIGS[34], **{"name": "resnet34", **kwargs})
 
 
-resnet20 = _cifar(20, "A", "CIFAR-10 ResNet-20, shortcut option A (0.27 M parameters, Table 6).")
-resnet32 = _cifar(32, "A", "CIFAR-10 ResNet-32, shortcut option A (0.46 M parameters, Table 6).")
-resnet44 = _cifar(44, "A", "CIFAR-10 ResNet-44, shortcut option A (0.66 M parameters, Table 6).")
-resnet56 = _cifar(56, "A", "CIFAR-10 ResNet-56, shortcut option A (0.85 M parameters, Table 6).")
-resnet110 = _cifar(110, "A", "CIFAR-10 ResNet-110, shortcut option A (1.7 M parameters, Table 6).")
-plain20 = _cifar(20, None, "CIFAR-10 plain 20-layer network: ResNet-20 without shortcuts.")
-plain32 = _cifar(32, None, "CIFAR-10 plain 32-layer network: ResNet-32 without shortcuts.")
-plain44 = _cifar(44, None, "CIFAR-10 plain 44-layer network: ResNet-44 without shortcuts.")
-plain56 = _cifar(56, None, "CIFAR-10 plain 56-layer network: ResNet-56 without shortcuts.")
+@register_model(card=RESNET_CARDS["resnet50"], doc=RESNET_DOC)
+def resnet50(**kwargs):
+    return resnet(*RESNET_CONFIGS[50], **{"name": "resnet50", **kwargs})
+
+
+@register_model(card=RESNET_CARDS["resnet101"], doc=RESNET_DOC)
+def resnet101(**kwargs):
+    return resnet(*RESNET_CONFIGS[101], **{"name": "resnet101", **kwargs})
+
+
+@register_model(card=RESNET_CARDS["resnet152"], doc=RESNET_DOC)
+def resnet152(**kwargs):
+    return resnet(*RESNET_CONFIGS[152], **{"name": "resnet152", **kwargs})
+
+
+@register_model(card=RESNET_CARDS["resnet20"], doc=CIFAR_RESNET_DOC)
+def resnet20(**kwargs):
+    return cifar_resnet(20, **{"name": "resnet20", **kwargs})
+
+
+@register_model(card=RESNET_CARDS["resnet32"], doc=CIFAR_RESNET_DOC)
+def resnet32(**kwargs):
+    return cifar_resnet(32, **{"name": "resnet32", **kwargs})
+
+
+@register_model(card=RESNET_CARDS["resnet44"], doc=CIFAR_RESNET_DOC)
+def resnet44(**kwargs):
+    return cifar_resnet(44, **{"name": "resnet44", **kwargs})
+
+
+@register_model(card=RESNET_CARDS["resnet56"], doc=CIFAR_RESNET_DOC)
+def resnet56(**kwargs):
+    return cifar_resnet(56, **{"name": "resnet56", **kwargs})
+
+
+@register_model(card=RESNET_CARDS["resnet110"], doc=CIFAR_RESNET_DOC)
+def resnet110(**kwargs):
+    return cifar_resnet(110, **{"name": "resnet110", **kwargs})
+
+
+# shortcut=None is passed positionally: plain20(shortcut=...) is refused, as before.
+@register_model(card=RESNET_CARDS["plain20"], doc=CIFAR_RESNET_DOC)
+def plain20(**kwargs):
+    return cifar_resnet(20, None, **{"name": "plain20", **kwargs})
+
+
+@register_model(card=RESNET_CARDS["plain32"], doc=CIFAR_RESNET_DOC)
+def plain32(**kwargs):
+    return cifar_resnet(32, None, **{"name": "plain32", **kwargs})
+
+
+@register_model(card=RESNET_CARDS["plain44"], doc=CIFAR_RESNET_DOC)
+def plain44(**kwargs):
+    return cifar_resnet(44, None, **{"name": "plain44", **kwargs})
+
+
+@register_model(card=RESNET_CARDS["plain56"], doc=CIFAR_RESNET_DOC)
+def plain56(**kwargs):
+    return cifar_resnet(56, None, **{"name": "plain56", **kwargs})

@@ -31,8 +31,9 @@ from cnnlib.models._common import (
 )
 from cnnlib.models._registry import register_model
 from cnnlib.models.alexnet import LRN_PARAMS
+from cnnlib.models.cards import ModelCard
 
-__all__ = ["VGG_CONFIGS", "narrow_config", "vgg", "vgg11", "vgg13", "vgg16", "vgg19"]
+__all__ = ["VGG_CARDS", "VGG_CONFIGS", "narrow_config", "vgg", "vgg11", "vgg13", "vgg16", "vgg19"]
 
 # Table 1 as data. An int is a 3 x 3 convolution with that many filters, (filters, 1) a
 # 1 x 1 convolution (configuration C), "M" a 2 x 2 max pooling that ends a block, "LRN"
@@ -203,29 +204,77 @@ def vgg(
     return keras.Model(inputs, x, name=name)
 
 
-@register_model
-def vgg11(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-          classifier_activation="softmax", dropout=0.5, name="vgg11"):  # fmt: skip
-    """VGG-11, configuration A (132,863,336 parameters). Reference: Simonyan and Zisserman, 2015."""
-    return vgg("A", include_top, weights, input_shape, pooling, classes, classifier_activation, dropout, name)
+# The registered variants: data (configuration and card) plus the family builder ``vgg``.
+_VGG_PAPER = (
+    'K. Simonyan, A. Zisserman, "Very Deep Convolutional Networks for Large-Scale Image Recognition", ICLR 2015'
+)
+_VGG_SOURCE = (
+    "Simonyan and Zisserman 2015, Table 3, configuration {} trained and tested at smallest image side 256 "
+    "(S = Q = 256, single test scale, ILSVRC-2012 validation set: the protocol every configuration was tested with)"
+)
 
 
-@register_model
-def vgg13(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-          classifier_activation="softmax", dropout=0.5, name="vgg13"):  # fmt: skip
-    """VGG-13, configuration B (133,047,848 parameters). Reference: Simonyan and Zisserman, 2015."""
-    return vgg("B", include_top, weights, input_shape, pooling, classes, classifier_activation, dropout, name)
+def _vgg_card(depth, config, params, macs, top1, top5):
+    return ModelCard(
+        label=f"VGG-{depth}",
+        family="VGG",
+        variant=f"configuration {config} of Table 1",
+        paper=_VGG_PAPER,
+        year=2014,
+        input_shape=(224, 224, 3),
+        classes=1000,
+        params=params,
+        params_kind="total",
+        macs=macs,
+        dataset="ImageNet",
+        top1_error=top1,
+        top5_error=top5,
+        error_source=_VGG_SOURCE.format(config),
+    )
 
 
-@register_model
-def vgg16(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-          classifier_activation="softmax", dropout=0.5, name="vgg16"):  # fmt: skip
-    """VGG-16, configuration D (138,357,544 parameters). Reference: Simonyan and Zisserman, 2015."""
-    return vgg("D", include_top, weights, input_shape, pooling, classes, classifier_activation, dropout, name)
+VGG_CARDS = {
+    "vgg11": _vgg_card(11, "A", 132_863_336, 7_609_090_048, 29.6, 10.4),
+    "vgg13": _vgg_card(13, "B", 133_047_848, 11_308_466_176, 28.7, 9.9),
+    "vgg16": _vgg_card(16, "D", 138_357_544, 15_470_264_320, 27.0, 8.8),
+    "vgg19": _vgg_card(19, "E", 143_667_240, 19_632_062_464, 27.3, 9.0),
+}
+
+VGG_DOC = """{label}, {variant}: {summary}.
+
+    Calls :func:`vgg` with the configuration; every argument is a keyword.
+
+    Args:
+        include_top: build the three dense layers (default True).
+        weights: only None (random initialization).
+        input_shape: ``(height, width, channels)``, at least 32 x 32 (five 2 x 2 poolings);
+            default ``{input_shape}``.
+        pooling: ``None``, ``"avg"`` or ``"max"`` global pooling when ``include_top=False``.
+        classes: number of output classes (default {classes}).
+        classifier_activation: activation of the output layer (default ``"softmax"``), None for logits.
+        dropout: dropout rate after fc1 and fc2 (default 0.5, the paper's; keras.applications: none).
+        name: model name (default ``"{name}"``).
+        dense_units, kernel_initializer: as for :func:`vgg`.
+
+    Reference: {paper}.
+    """
 
 
-@register_model
-def vgg19(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-          classifier_activation="softmax", dropout=0.5, name="vgg19"):  # fmt: skip
-    """VGG-19, configuration E (143,667,240 parameters). Reference: Simonyan and Zisserman, 2015."""
-    return vgg("E", include_top, weights, input_shape, pooling, classes, classifier_activation, dropout, name)
+@register_model(card=VGG_CARDS["vgg11"], doc=VGG_DOC)
+def vgg11(**kwargs):
+    return vgg("A", **{"name": "vgg11", **kwargs})
+
+
+@register_model(card=VGG_CARDS["vgg13"], doc=VGG_DOC)
+def vgg13(**kwargs):
+    return vgg("B", **{"name": "vgg13", **kwargs})
+
+
+@register_model(card=VGG_CARDS["vgg16"], doc=VGG_DOC)
+def vgg16(**kwargs):
+    return vgg("D", **{"name": "vgg16", **kwargs})
+
+
+@register_model(card=VGG_CARDS["vgg19"], doc=VGG_DOC)
+def vgg19(**kwargs):
+    return vgg("E", **{"name": "vgg19", **kwargs})

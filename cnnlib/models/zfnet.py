@@ -39,8 +39,26 @@ from cnnlib.models._common import (
 )
 from cnnlib.models._registry import register_model
 from cnnlib.models.alexnet import LRN_PARAMS
+from cnnlib.models.cards import ModelCard
 
-__all__ = ["ZFNET_WIDTHS", "zfnet"]
+__all__ = ["ZFNET_CARD", "ZFNET_WIDTHS", "zfnet"]
+
+ZFNET_CARD = ModelCard(
+    label="ZFNet",
+    family="ZFNet",
+    variant="the network of Figure 3 (conv3-5: 384, 384, 256 filters)",
+    paper='M. D. Zeiler, R. Fergus, "Visualizing and Understanding Convolutional Networks", ECCV 2014',
+    year=2013,
+    input_shape=(224, 224, 3),
+    classes=1000,
+    params=62_357_608,
+    params_kind="total",
+    macs=1_168_032_896,
+    dataset="ImageNet",
+    top1_error=38.4,
+    top5_error=16.5,
+    error_source="Zeiler and Fergus 2014, Table 2, '1 convnet as per Fig. 3' (ImageNet 2012 validation set)",
+)
 
 # conv3, conv4, conv5 output channels.
 ZFNET_WIDTHS = {"fig3": (384, 384, 256), "table2b": (512, 1024, 512)}
@@ -57,7 +75,7 @@ ZFNET_STEPS = [
 ]
 
 
-@register_model
+@register_model(card=ZFNET_CARD)
 def zfnet(
     include_top=True,
     weights=None,
@@ -70,7 +88,7 @@ def zfnet(
     dropout=0.5,
     name="zfnet",
 ):
-    """ZFNet of Figure 3 (62,357,608 parameters at 224 x 224).
+    """ZFNet of Figure 3: {summary}.
 
     Args:
         include_top: build the three dense layers.

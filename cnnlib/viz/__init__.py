@@ -15,8 +15,6 @@ from cnnlib.viz.densenet import draw_dense_block, draw_feature_reuse  # noqa: F4
 from cnnlib.viz.fields import draw_receptive_field, plot_field_growth  # noqa: F401
 from cnnlib.viz.images import show_images  # noqa: F401
 from cnnlib.viz.inception import draw_inception_module  # noqa: F401
-from cnnlib.viz.residual import draw_degradation, draw_gradient_norms  # noqa: F401
-from cnnlib.viz.saliency import draw_occlusion, draw_saliency  # noqa: F401
 from cnnlib.viz.learning import (  # noqa: F401
     draw_confusion,
     draw_history,
@@ -24,3 +22,5 @@ from cnnlib.viz.learning import (  # noqa: F401
     draw_signal,
     show_filters,
 )
+from cnnlib.viz.residual import draw_degradation, draw_gradient_norms  # noqa: F401
+from cnnlib.viz.saliency import draw_occlusion, draw_saliency  # noqa: F401
