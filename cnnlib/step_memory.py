@@ -1,13 +1,20 @@
 """The measured memory of one training step, in a fresh process per model and batch size.
 
-A process's resident memory never shrinks on the CPU (TensorFlow and the C allocator keep what
-they freed), so the peak of one training step can only be read in a process that has done
-nothing else. :func:`training_step_memory` starts one per batch size: it builds the model from
-an importable builder, compiles it with plain SGD, runs a training step on random data and
-reports the process's peak resident memory before and after the step. The difference between
-two batch sizes, per image, is the memory that grows with the batch — the activations training
-keeps for the backward pass and their gradients — with the import, the graph and the weights
-subtracted out.
+A process's peak memory cannot be reset from inside a notebook, and TensorFlow keeps on the
+CPU what a step freed, so the memory of one training step can only be read in a process that has
+done nothing else. :func:`training_step_memory` starts one per batch size: it builds the model
+from an importable builder, compiles it with plain SGD and runs two training steps on random
+data. It records the process's peak after the first step (which traces and compiles) and the
+rise above the resident memory during the second. The difference between two batch sizes, per
+image, is the memory that grows with the batch — the activations training keeps for the backward
+pass and their gradients — with the import, the compiled step and the weights subtracted out.
+
+Which of the two figures shows it depends on the backend's allocator. TensorFlow keeps what the
+first step freed and reuses it, so the activations stay in the resident memory: the peak grows
+with the batch. JAX (XLA) gives its buffers back after every step, and its compiler's own peak
+varies by tens of MB from one process to the next: the rise during the warm second step grows
+with the batch, cleanly. ``StepMemory.per_image`` uses the first on TensorFlow and the second on
+the other backends; both are kept.
 
 Run as ``python -m cnnlib.step_memory MODULE:FUNCTION KWARGS_JSON BATCH`` (what the parent does).
 """
@@ -24,30 +31,55 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class StepMemory:
-    """Peak resident memory of one training step at each batch size, in bytes."""
+    """The memory of a training step at each batch size, in bytes."""
 
     name: str
+    backend: str
     batch_sizes: tuple[int, ...]
-    baseline: tuple[int, ...]  # peak before the first step: Python, the backend, the model, compiled
-    peak: tuple[int, ...]  # peak after two training steps
+    baseline: tuple[int, ...]  # peak before the first step: Python, the backend, the model
+    peak: tuple[int, ...]  # peak after the first step (traced, compiled, run)
+    rise: tuple[int, ...]  # during the second step, the peak above the resident memory before it
+
+    @property
+    def per_batch(self) -> tuple[int, ...]:
+        """The figure that grows with the batch on this backend (see the module's docstring)."""
+        return self.peak if self.backend == "tensorflow" else self.rise
 
     @property
     def per_image(self) -> float:
         """Bytes per extra image in the batch: the slope between the smallest and largest batch."""
-        return (self.peak[-1] - self.peak[0]) / (self.batch_sizes[-1] - self.batch_sizes[0])
+        grows = self.per_batch
+        return (grows[-1] - grows[0]) / (self.batch_sizes[-1] - self.batch_sizes[0])
+
+
+def _status(key: str) -> int | None:
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+    return None
 
 
 def _peak_bytes() -> int:
-    """This process's peak resident memory since it started its program."""
-    status = Path("/proc/self/status")
-    if status.exists():  # Linux: VmHWM belongs to this program alone. getrusage's ru_maxrss would not do:
-        # it survives exec, so a child started from a large Jupyter kernel would report the kernel's size.
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
+    """This process's peak resident memory since it started its program (or since :func:`_reset_peak`)."""
+    # Linux: VmHWM belongs to this program alone. getrusage's ru_maxrss would not do: it survives
+    # exec, so a child started from a large Jupyter kernel would report the kernel's size.
+    peak = _status("VmHWM:")
+    if peak is not None:
+        return peak
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS
+
+
+def _reset_peak() -> int | None:
+    """Set the peak to the resident memory now and return it (Linux); None where that cannot be done."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    return _status("VmRSS:")
 
 
 def _builder_path(builder) -> str:
@@ -85,7 +117,7 @@ def training_step_memory(builder, kwargs=None, batch_sizes=(8, 64), name=None, t
     spec = json.dumps(kwargs or {})
     # On the CPU even where there is a GPU: a GPU's memory is not the process's resident memory.
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu"}
-    baseline, peak = [], []
+    baseline, peak, rise = [], [], []
     for batch in sizes:
         done = subprocess.run(
             [sys.executable, "-m", "cnnlib.step_memory", target, spec, str(batch)],
@@ -100,11 +132,15 @@ def training_step_memory(builder, kwargs=None, batch_sizes=(8, 64), name=None, t
         result = json.loads(done.stdout.strip().splitlines()[-1])
         baseline.append(result["baseline"])
         peak.append(result["peak"])
-    return StepMemory(name or target.split(":")[1], sizes, tuple(baseline), tuple(peak))
+        rise.append(result["rise"])
+    backend = result["backend"]
+    if backend != "tensorflow" and None in rise:
+        raise RuntimeError(f"on {backend}, measuring a step's memory needs Linux (/proc/self/clear_refs).")
+    return StepMemory(name or target.split(":")[1], backend, sizes, tuple(baseline), tuple(peak), tuple(rise))
 
 
-def _measure(target: str, spec: str, batch: int) -> dict[str, int]:
-    """In the fresh process: build, compile, one warm-up step, one more step; the peaks."""
+def _measure(target: str, spec: str, batch: int) -> dict:
+    """In the fresh process: build, compile, a first step, a second step; the peaks."""
     import importlib
 
     import keras
@@ -117,9 +153,12 @@ def _measure(target: str, spec: str, batch: int) -> dict[str, int]:
     x = rng.normal(size=(batch, *model.input_shape[1:])).astype("float32")
     y = rng.integers(0, model.output_shape[-1], size=batch)
     baseline = _peak_bytes()
-    for _ in range(2):  # the first step traces and compiles; the second shows nothing more is needed
-        model.train_on_batch(x, y)
-    return {"baseline": baseline, "peak": _peak_bytes()}
+    model.train_on_batch(x, y)  # traces and compiles, then runs
+    peak = _peak_bytes()
+    resident = _reset_peak()
+    model.train_on_batch(x, y)
+    rise = None if resident is None else _peak_bytes() - resident
+    return {"backend": keras.backend.backend(), "baseline": baseline, "peak": peak, "rise": rise}
 
 
 if __name__ == "__main__":
