@@ -7,6 +7,9 @@
     python3 tasks.py pics       # regenerate every picture in pics/
     python3 tasks.py check [--seeds 0 1 2] [--scale small full] [--backend tensorflow jax] [NOTEBOOK ...]
                                 # the robustness sweep: run notebooks over seeds without writing them
+    python3 tasks.py links [--check]   # write the Colab/Binder badges and install cells from pyproject's URL
+    python3 tasks.py assignments [--autograde] [NOTEBOOK ...]
+                                # nbgrader source and release versions in build/assignments (docs/teaching.md)
 
 Each command creates (or reuses) the virtual environment ``.venv`` beside this file and
 installs cnnlib into it with the extras it needs. TensorFlow comes from the ``cpu`` extra
@@ -80,6 +83,10 @@ def main(argv: list[str]) -> int:
         return run("-m", "cnnlib.runner", *rest)
     if command == "pics":
         return run("-m", "cnnlib.pics", *rest)
+    if command == "assignments":
+        return run("-m", "cnnlib.assignments", *rest)
+    if command == "links":
+        return run("-m", "cnnlib.notebook_links", *rest)
     if command == "check":
         backends = {"jax"}.intersection(rest)  # torch: install it yourself (large)
         return run("-m", "cnnlib.check", *rest, more=tuple(sorted(backends)))

@@ -3,9 +3,14 @@
 An exercise cell holds ``answer = ...``; its check cell calls :func:`check`, which says
 "not answered yet" for ``...`` and otherwise asserts the answer against the value the
 library computes, so a wrong answer fails loudly and a right one says so.
+
+Under nbgrader's autograder and validator (which set ``NBGRADER_EXECUTION``) an unanswered
+exercise raises instead, so that its test cell fails and scores 0 (``cnnlib.assignments``).
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -14,6 +19,14 @@ def _fail_unless(ok: bool, message: str) -> None:
     """An AssertionError a learner reads; raised explicitly, so ``python -O`` cannot strip the check."""
     if not ok:
         raise AssertionError(message)
+
+
+def _not_answered(name: str, hint: str) -> None:
+    """Say that an exercise is unanswered; in an nbgrader grading run, fail its test cell instead."""
+    message = f"{name}: not answered yet. {hint}"
+    if os.environ.get("NBGRADER_EXECUTION"):  # set by nbgrader autograde and validate, never in a learner's kernel
+        raise AssertionError(message)
+    print(message)
 
 
 def check(answer, expected, name: str = "exercise", atol: float = 0.0) -> None:
@@ -26,7 +39,7 @@ def check(answer, expected, name: str = "exercise", atol: float = 0.0) -> None:
         AssertionError: with a hint, when the answer is wrong.
     """
     if answer is Ellipsis:
-        print(f"{name}: not answered yet. Replace the ... above with your answer and run both cells.")
+        _not_answered(name, "Replace the ... above with your answer and run both cells.")
         return
     if isinstance(expected, np.ndarray) or isinstance(answer, np.ndarray):
         # Arrays: the shape first (allclose would broadcast a (1, H, W, C) answer against an
@@ -67,7 +80,7 @@ def check_model(model, reference, name: str = "exercise") -> None:
         AssertionError: naming the first thing that differs.
     """
     if model is Ellipsis:
-        print(f"{name}: not answered yet. Build your model in the cell above and run both cells.")
+        _not_answered(name, "Build your model in the cell above and run both cells.")
         return
     mine, theirs = describe_model(model), describe_model(reference)
     for key in ("layers", "output shape", "parameters"):

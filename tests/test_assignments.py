@@ -1,0 +1,114 @@
+"""The notebooks as nbgrader assignments (cnnlib.assignments): metadata, solutions, release, autograde.
+
+Every notebook's release is generated here (about 8 s: nothing runs). Autograding executes a notebook, so
+only the fastest, 01, is autograded in the test run (twice, as released and solved: 40 s on two shared cores);
+every notebook is autograded by `python3 tasks.py assignments --autograde` (53 minutes on two shared cores).
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cnnlib import assignments
+from cnnlib.assignments import ANSWERS, Exercise, apply_metadata, exercises, metadata_problems, solution
+from cnnlib.exercises import check, check_model
+
+NOTEBOOKS = sorted(assignments.NOTEBOOKS.glob("*.ipynb"))
+AUTOGRADED = "01_convolution"  # the fastest notebook (about 10 s)
+
+
+def _read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_exercise_cell_has_its_nbgrader_metadata(path):
+    nb = _read(path)
+    assert exercises(nb), "a notebook ends with exercises"
+    problems = metadata_problems(nb)
+    assert not problems, (
+        f"{path.name}: " + "; ".join(problems) + f" — run `.venv/bin/python -m cnnlib.assignments --apply-metadata "
+        f"notebooks/{path.name}` (it changes only the cells' metadata), then the hygiene test."
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_exercise_has_a_solution_that_its_hidden_text_gives(path):
+    nb = _read(path)
+    for ex in exercises(nb):
+        code = solution(nb, ex, path.stem)
+        compile(code, f"{path.stem} Exercise {ex.number}", "exec")
+        if ex.kind == "number":  # the table's answer is the one the hidden solution's text arrives at
+            prose = nb.cells[ex.details].source
+            for value in re.findall(r"[\d_]+(?:\.\d+)?", ANSWERS[path.stem][ex.number]):
+                shown = f"{int(value):,}" if "." not in value else value
+                assert re.search(rf"(?<![\d,.]){re.escape(shown)}(?![\d,]|\.\d)", prose), (path.name, ex.number)
+    assert set(ANSWERS.get(path.stem, {})) == {ex.number for ex in exercises(nb) if ex.kind == "number"}
+
+
+def test_a_new_exercise_without_metadata_is_reported_and_set():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("**Exercise 1.** Write `f`."),
+        nbformat.v4.new_code_cell("def f(x):\n    return ...  # your code"),
+        nbformat.v4.new_code_cell('check(f(2), 4, "Exercise 1")'),
+        nbformat.v4.new_markdown_cell("<details><summary>Show solution</summary>\n\n```python\ndef f(x):\n"),
+    ]
+    problems = metadata_problems(nb)
+    assert len(problems) == 2 and "cell 1" in problems[0] and "cell 2" in problems[1]
+    assert apply_metadata(nb) == [1, 2] and metadata_problems(nb) == [] and apply_metadata(nb) == []
+    assert nb.cells[2].metadata.nbgrader["points"] == 3 and nb.cells[1].metadata.nbgrader["solution"]
+    assert exercises(nb) == [Exercise(1, 1, 2, 3, "f")]
+
+
+def test_an_unanswered_exercise_fails_only_under_nbgrader(monkeypatch, capsys):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    check(..., 3, "Exercise 1")
+    check_model(..., None, "Exercise 2")
+    assert capsys.readouterr().out.count("not answered yet") == 2
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(AssertionError, match="Exercise 1: not answered yet"):
+        check(..., 3, "Exercise 1")
+    with pytest.raises(AssertionError, match="Exercise 2: not answered yet"):
+        check_model(..., None, "Exercise 2")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    assignments.build(NOTEBOOKS, course)
+    return course
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_release_keeps_the_placeholders_and_checks_and_drops_every_solution(course, path):
+    committed, stem = _read(path), path.stem
+    release = _read(course / "release" / stem / f"{stem}.ipynb")
+    source = _read(course / "source" / stem / f"{stem}.ipynb")
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in release.cells}
+    text = "\n".join(c.source for c in release.cells)
+    assert "<details>" not in text and "SOLUTION" not in text
+    assert not any(c.get("outputs") for c in release.cells)
+    for ex in exercises(committed):
+        answer, checked = by_id[f"exercise_{ex.number}_answer"], by_id[f"exercise_{ex.number}_check"]
+        assert answer.source.rstrip() == committed.cells[ex.answer].source.rstrip()
+        assert checked.source == committed.cells[ex.check].source
+        assert checked.metadata.nbgrader["points"] == ex.points and checked.metadata.editable is False
+        code = solution(committed, ex, stem)
+        assert code not in text
+        assert f"### BEGIN SOLUTION\n{code}\n### END SOLUTION" in "\n".join(c.source for c in source.cells)
+    # apart from the hidden solutions, the release is the committed notebook
+    for cell in committed.cells:
+        for part in re.split(r"<details>.*?</details>", cell.source, flags=re.S):
+            assert part.strip() in text
+
+
+def test_autograde_gives_0_as_released_and_full_points_solved(course):
+    results = assignments.autograde(AUTOGRADED, course)
+    total = sum(ex.points for ex in exercises(_read(assignments.NOTEBOOKS / f"{AUTOGRADED}.ipynb")))
+    released, solved = results["released"], results["solutions"]
+    assert released["errors"] == [] and solved["errors"] == [], "a cell other than a test cell raised"
+    assert (released["score"], released["max_score"]) == (0, total)
+    assert (solved["score"], solved["max_score"]) == (total, total)
