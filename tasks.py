@@ -60,12 +60,27 @@ def ensure_env(more: tuple[str, ...] = ()) -> Path:
         venv.EnvBuilder(with_pip=True).create(VENV)
     print(f"installing cnnlib[{extras}] into {VENV} (the first time takes a few minutes)", flush=True)
     subprocess.run(
-        [str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f".[{extras}]"],
+        [str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+         "-e", f".[{extras}]"],
         cwd=ROOT,
         check=True,
     )
     stamp.write_text(want)
     return venv_python()
+
+
+def ensure_jax_site(python: Path) -> None:
+    """JAX for the cross-backend tests, in .venv/jax-site: off the notebooks' path (cnnlib/jax_site.py)."""
+    site = VENV / "jax-site"
+    if (site / "jax").is_dir():
+        return
+    print(f"installing JAX into {site} for the cross-backend tests", flush=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--no-compile",
+         "--target", str(site), "jax>=0.4.34,<0.11", "jaxlib>=0.4.34,<0.11"],
+        cwd=ROOT,
+        check=True,
+    )  # fmt: skip
 
 
 def run(*args: str, more: tuple[str, ...] = ()) -> int:
@@ -78,6 +93,7 @@ def main(argv: list[str]) -> int:
         extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
         return run("-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}", *extra, *rest, "notebooks/")
     if command == "test":
+        ensure_jax_site(ensure_env())
         return run("-m", "pytest", *rest)
     if command == "notebooks":
         return run("-m", "cnnlib.runner", *rest)

@@ -5,13 +5,13 @@ CPU devices, JAX's ``--xla_force_host_platform_device_count=2``. LeNet-5 has no 
 normalization (whose statistics are per replica), so the curves must agree to float rounding.
 """
 
-import importlib.util
 import json
-import os
 import subprocess
 import sys
 
 import pytest
+
+from cnnlib.jax_site import SKIP_REASON, jax_available, jax_env
 
 CHILD = """
 import json, os
@@ -47,7 +47,7 @@ def _run(backend: str, **env) -> dict:
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", **env},
+        env={**jax_env(), "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", **env},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -68,6 +68,6 @@ def test_tensorflow_mirrored_strategy_on_two_cpu_devices():
     _check(_run("tensorflow"))
 
 
-@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed (pip install -e '.[jax]')")
+@pytest.mark.skipif(not jax_available(), reason=SKIP_REASON)
 def test_jax_data_parallel_on_two_cpu_devices():
     _check(_run("jax", XLA_FLAGS="--xla_force_host_platform_device_count=2", JAX_PLATFORMS="cpu"))
