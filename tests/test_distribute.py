@@ -31,7 +31,7 @@ out = {"replicas": data_parallel_scope()[1]}
 for distribute in (False, True):
     keras.utils.set_random_seed(0)
     model = lenet5()
-    out[f"loss {distribute}"] = train(model, x, y, epochs=3, batch_size=64, distribute=distribute)["loss"]
+    out[f"loss {distribute}"] = train(model, x, y, epochs=2, batch_size=64, distribute=distribute)["loss"]
     out[f"output {distribute}"] = np.asarray(model.predict(x[:16], verbose=0)).tolist()
 try:
     train(lenet5(), x, y, epochs=1, batch_size=63, distribute=True)
