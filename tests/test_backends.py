@@ -109,7 +109,10 @@ def test_measure_gives_tensorflows_numbers_on_jax(folder):
     tf, jax = crosscheck.load_results(folder, "tensorflow"), crosscheck.load_results(folder, "jax")
     assert len(jax["output_std"]) == 20 and all(v > 0 for v in jax["output_std"].values())  # 19 convs + dense
     _close(tf["output_std"], jax["output_std"])
-    _close(tf["gradient_norms"], jax["gradient_norms"])
+    # A gradient norm at the first layer has gone back through all 20 layers in float32: the backends' sums
+    # in another order drift apart by about 1e-4 there (1.4e-4 seen for conv1), as TensorFlow's own float32
+    # and float64 do; 1e-3 still catches a wrong gradient.
+    _close(tf["gradient_norms"], jax["gradient_norms"], rtol=1e-3)
     _close(tf["shift_sensitivity"], jax["shift_sensitivity"])
     assert jax["activation_elements"] == tf["activation_elements"] > 0
 
