@@ -23,7 +23,6 @@ it, as in a notebook.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import fnmatch
 import json
 import os
@@ -136,42 +135,11 @@ def save(folder, patterns=("*",)) -> dict:
     return specs
 
 
-@contextlib.contextmanager
-def _zero_initializers():
-    """Every Keras initializer returns NumPy zeros while models are built.
-
-    The weights are loaded right after, so their initial values do not matter; on JAX, drawing
-    them would compile a random-number program for every new weight shape (for GoogLeNet and
-    the DenseNets, 20-30 s of a 25-35 s build on two cores).
-    """
-    import keras
-
-    classes = [
-        c
-        for c in vars(keras.initializers).values()
-        if isinstance(c, type) and issubclass(c, keras.initializers.Initializer)
-    ]
-    saved = {c: c.__dict__.get("__call__") for c in classes}
-
-    def zeros(self, shape, dtype=None):
-        return np.zeros(shape, dtype=keras.backend.standardize_dtype(dtype or keras.config.floatx()))
-
-    for c in classes:
-        c.__call__ = zeros
-    try:
-        yield
-    finally:
-        for c, call in saved.items():
-            if call is None:
-                del c.__call__
-            else:
-                c.__call__ = call
-
-
 def load(folder) -> dict:
     """Build the models ``save`` wrote, load their weights, write this backend's logits."""
     import keras
 
+    from cnnlib.measure import zero_initializers
     from cnnlib.models import get_model
 
     folder = Path(folder)
@@ -180,7 +148,7 @@ def load(folder) -> dict:
     for name, kwargs in specs.items():
         start = time.perf_counter()
         kwargs = {**kwargs, "input_shape": tuple(kwargs["input_shape"])}
-        with _zero_initializers():
+        with zero_initializers():
             model = get_model(name, **kwargs)
         model.load_weights(folder / f"{name}.weights.h5")
         outputs[name] = _logits(model, _batch(kwargs["input_shape"], BATCH))

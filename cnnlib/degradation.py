@@ -35,17 +35,24 @@ def downsample(images, factor: int = 2) -> np.ndarray:
 
 
 def _step_losses():
-    """A callback that records the loss of every training step (Keras logs only the epoch's running mean)."""
+    """A callback that records the loss and the wall time of every training step (Keras logs only
+    the epoch's running mean)."""
+    import time
+
     import keras
 
     class StepLosses(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
-            self.losses = []
+            self.losses, self.seconds = [], []
 
         def on_epoch_begin(self, epoch, logs=None):
             self._previous = 0.0
 
+        def on_train_batch_begin(self, batch, logs=None):
+            self._start = time.perf_counter()
+
         def on_train_batch_end(self, batch, logs=None):
+            self.seconds.append(time.perf_counter() - self._start)
             # logs["loss"] is the mean over the epoch's first batch + 1 steps: undo the averaging. (The
             # last batch of an epoch may be smaller; it is counted as a full one, a small error.)
             mean = float(logs["loss"])
@@ -64,6 +71,7 @@ def train_from_seeds(
     batch_size: int = 128,
     learning_rate: float = 4e-3,
     optimizer=None,
+    test=None,
 ) -> list[dict]:
     """Train one architecture from several seeds, the same way each time; return each run's history.
 
@@ -80,10 +88,13 @@ def train_from_seeds(
         learning_rate: peak learning rate of the default optimizer, Adam with a cosine decay to zero
             over the run (``cnnlib.training.train``'s).
         optimizer: a function ``steps -> optimizer`` instead, e.g. SGD with momentum.
+        test: ``(x_test, y_test)`` to measure each trained model's accuracy on, or None.
 
     Returns:
-        One dict per seed: Keras' history, ``{"loss": [...], "accuracy": [...]}`` per epoch, and
-        ``"step_loss"``, the training loss of every step.
+        One dict per seed: Keras' history, ``{"loss": [...], "accuracy": [...]}`` per epoch,
+        ``"step_loss"``, the training loss of every step, ``"step_seconds"``, the wall time of every
+        step (the first one of the first seed includes tracing the step), and with ``test``,
+        ``"test_accuracy"``.
     """
     import keras
 
@@ -113,8 +124,24 @@ def train_from_seeds(
         fit = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[steps_seen])
         history = {key: [float(v) for v in values] for key, values in fit.history.items()}
         history["step_loss"] = steps_seen.losses
+        history["step_seconds"] = steps_seen.seconds
+        if test is not None:
+            history["test_accuracy"] = accuracy_on(model, *test)
         histories.append(history)
     return histories
+
+
+def accuracy_on(model, x, y, batch_size: int = 500) -> float:
+    """Fraction of ``x`` that ``model`` classifies as ``y``, predicted in eager batches (no traced
+    prediction function: one more trace would cost seconds per architecture on a CPU)."""
+    y = np.asarray(y).ravel()
+    if len(x) != len(y) or not len(y):
+        raise ValueError(f"need as many test labels as images (at least one), got {len(x)} images and {len(y)} labels.")
+    right = 0
+    for start in range(0, len(x), batch_size):
+        scores = np.asarray(model(x[start : start + batch_size], training=False))
+        right += int((scores.argmax(axis=-1) == y[start : start + batch_size]).sum())
+    return right / len(y)
 
 
 def degradation_experiment(

@@ -7,6 +7,7 @@ is measured by one function here rather than by code pasted into cells.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import numpy as np
@@ -206,3 +207,37 @@ def surviving_peak(pool: int, mode: str) -> float:
             else:
                 raise ValueError(f"mode must be 'max', 'avg' or 'strided', got {mode!r}.")
     return float(np.mean(kept))
+
+
+@contextlib.contextmanager
+def zero_initializers():
+    """Every Keras initializer returns NumPy zeros while models are built.
+
+    For a model whose weights are loaded right after (``cnnlib.crosscheck``) or whose values do
+    not matter (timing a forward pass): on JAX, drawing them would compile a random-number
+    program for every new weight shape (GoogLeNet, DenseNets: 20-30 s of a 25-35 s build on two
+    cores), and on TensorFlow VGG-16's random fc1 (411 MB) is drawn next to its variable, which
+    doubles the build's peak memory.
+    """
+    import keras
+
+    classes = [
+        c
+        for c in vars(keras.initializers).values()
+        if isinstance(c, type) and issubclass(c, keras.initializers.Initializer)
+    ]
+    saved = {c: c.__dict__.get("__call__") for c in classes}
+
+    def zeros(self, shape, dtype=None):
+        return np.zeros(shape, dtype=keras.backend.standardize_dtype(dtype or keras.config.floatx()))
+
+    for c in classes:
+        c.__call__ = zeros
+    try:
+        yield
+    finally:
+        for c, call in saved.items():
+            if call is None:
+                del c.__call__
+            else:
+                c.__call__ = call
