@@ -72,25 +72,19 @@ KERAS_APPLICATIONS = {
 }
 
 
-def _si(count: float) -> str:
-    for scale, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if count >= scale:
-            return f"{count / scale:.3g} {unit}"
-    return f"{count:.3g}"
-
-
 def format_cards(cards: dict) -> str:
     """The model cards as an aligned text table: network, year, parameters, multiply-adds at the default
     input, and the published error with its data set (a dash where none was published)."""
+    from cnnlib.models.cards import si_prefixed
+
     lines = [
         f"{'network':<18}{'year':>5}{'input':>10}{'params':>10}{'mult-adds':>11}  {'data':<9}{'top-1':>7}{'top-5':>7}"
     ]
     for c in cards.values():
         size = f"{c.input_shape[0]}x{c.input_shape[1]}"
         top1, top5 = ("—" if e is None else f"{e:.2f}" for e in (c.top1_error, c.top5_error))
-        lines.append(
-            f"{c.label:<18}{c.year:>5}{size:>10}{_si(c.params):>10}{_si(c.macs):>11}  {c.dataset:<9}{top1:>7}{top5:>7}"
-        )
+        counts = f"{si_prefixed(c.params):>10}{si_prefixed(c.macs):>11}"
+        lines.append(f"{c.label:<18}{c.year:>5}{size:>10}{counts}  {c.dataset:<9}{top1:>7}{top5:>7}")
     return "\n".join(lines)
 
 

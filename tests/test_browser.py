@@ -4,15 +4,19 @@ The test starts one JupyterLab server (a free localhost port, a temporary token,
 Jupyter folders) on a temporary copy of the repository's layout: ``notebooks/`` with the two notebooks, outputs
 cleared, and ``pics/`` with the pictures their text shows. One headless Chromium, driven by Playwright, opens
 02_pooling in JupyterLab and runs it with Run > Run All Cells, then opens 01_convolution from the file browser and
-runs it too: the two kernels run at once (on two loaded cores 106 s against 109 s one after the other). Then, for
-each notebook:
+runs it too: the two kernels run at once (on two loaded cores 106 s against 109 s one after the other). The copy of
+01 ends with two more cells, ``cnnlib.widgets.model_explorer()``: they run in 01's kernel, which has TensorFlow
+loaded already, while 02 still runs (a third notebook, whose kernel imports TensorFlow again, added 30 s to the run;
+these cells add about 3 s to 01, which ends long before 02). Then, for each notebook:
 
 - every code cell has an execution count, 1 to N in order (a fresh kernel ran each cell once), on the page too;
 - no output is an error, no stderr output shows a traceback, and every picture of the text loaded (those from the
   server: the Colab and Binder badges come from the web, which the test does not reach);
 - the explorer's sliders are dragged with the mouse (01: stride, input size, then the window to its last position;
   02: window, then stride), and after each drag the drawing (the PNG in the widget's output) changes, and so does
-  the status line, which must state the output size ``cnnlib.arithmetic`` computes from the settings shown.
+  the status line, which must state the output size ``cnnlib.arithmetic`` computes from the settings shown;
+- the model explorer's menus are chosen (an input too small for LeNet-5: the reason in red and no drawing; ResNet-20:
+  new feature maps and a new diagram; a later layer: new feature maps), and its status line follows each choice.
 
 A failure names the notebook and the cell (its position in the notebook, counted from 0), says what was expected and
 what the page showed, and leaves a screenshot beside the server's log in pytest's temporary folder. The phases' times
@@ -45,6 +49,7 @@ from cnnlib.runner import TEST_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST, SECOND = "02_pooling.ipynb", "01_convolution.ipynb"  # 02 starts first: it is the long one
+EXPLORER_CELLS = ("from cnnlib.widgets import model_explorer", "model_explorer()")  # appended to 01's copy
 RUN_TIMEOUT_S = 480  # per notebook; at small scale 02 runs in about a minute on two idle cores, 3 min on loaded ones
 STEP_TIMEOUT_S = 60  # server start, page load, kernel start, one redraw
 POLL_MS = 500
@@ -88,9 +93,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _copy_without_outputs(src: Path, dst: Path) -> None:
+def _copy_without_outputs(src: Path, dst: Path, extra_cells=()) -> None:
+    """Copy a notebook without its outputs, with the code cells ``extra_cells`` appended, and its pictures."""
     nb = json.loads(src.read_text(encoding="utf-8"))
     nb["metadata"].pop("widgets", None)  # saved widget state would be drawn before the kernel runs
+    for i, source in enumerate(extra_cells):
+        nb["cells"].append({"cell_type": "code", "id": f"browser-test-{i}", "metadata": {}, "source": source})
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
@@ -419,6 +427,55 @@ def check_pool_explorer(nb: Notebook):
         shown = nb.expect_redraw(box, cell, shown, status(), f"dragging '{label}' to {to}")
 
 
+def _model_explorer_shown(box):
+    """(status line, the PNG sources of its drawings: feature maps, then the diagram) of the model explorer."""
+    status = box.locator(".widget-html-content").first.inner_text().strip()
+    return status, tuple(img.get_attribute("src") for img in box.locator(".widget-output img").all())
+
+
+def check_model_explorer(nb: Notebook):
+    """Choose in the model explorer's menus; after each choice, the status line and the drawings follow."""
+    box = nb.root.locator(".jp-OutputArea-output", has=nb._labelled(nb.page, ".widget-dropdown", "model"))
+    if box.count() != 1:
+        nb.fail(f"expected one model explorer (a menu 'model'), found {box.count()}")
+    box.scroll_into_view_if_needed()
+    shown = _model_explorer_shown(box)
+    if not shown[0].startswith("LeNet-5 at 32×32×1") or len(shown[1]) != 2:
+        nb.fail(f"the model explorer opened with '{shown[0]}' and {len(shown[1])} drawings (expected 2)")
+
+    drawn = shown[1]  # the last drawings shown
+
+    def choose(label: str, value: str, expected: str, drawings: int, new: tuple[int, ...]):
+        """Choose ``value`` in menu ``label``; wait for a status line with ``expected``, ``drawings`` PNGs, and at
+        each position in ``new`` (0: feature maps, 1: diagram) a PNG other than the last one drawn there."""
+        nonlocal shown, drawn
+        before = shown
+        nb._labelled(box, ".widget-dropdown", label).locator("select").select_option(value)
+
+        def done():
+            status, pngs = _model_explorer_shown(box)
+            ok = expected in status and status != before[0] and len(pngs) == drawings
+            if not ok or any(pngs[i] == drawn[i] for i in new):
+                return None
+            return nb.kernel_idle() and _model_explorer_shown(box) == (status, pngs) and (status, pngs)
+
+        def what():
+            status, pngs = _model_explorer_shown(box)
+            return (
+                f"after choosing {value!r} in '{label}', expected a status line with '{expected}' and {drawings} "
+                f"drawings (new: {new}); got '{status}' (before: '{before[0]}') and {len(pngs)} drawings"
+            )
+
+        shown = nb.wait(done, STEP_TIMEOUT_S, what)
+        drawn = shown[1] or drawn
+
+    choose("input size", "16", "Not possible: LeNet-5 needs input images of at least 32 x 32", 0, ())
+    choose("model", "ResNet-20 (resnet20)", "ResNet-20 at 32×32×3", 2, (0, 1))
+    choose("layer", "conv4_block3_out", "conv4_block3_out: 64 maps of 8×8; each unit sees 81×81 pixels", 2, (0,))
+    if "Traceback" in box.inner_text():
+        nb.fail("the model explorer shows a traceback")
+
+
 def mark(t0: float, event: str) -> None:
     """Print a phase's time from the server's start (pytest shows it with a failure, or with -s)."""
     print(f"{time.monotonic() - t0:6.1f} s  {event}", flush=True)
@@ -434,8 +491,8 @@ def lab(tmp_path_factory):
     root = tmp / "root"
     (root / "notebooks").mkdir(parents=True)
     (root / "pics").mkdir()
-    for name in (FIRST, SECOND):
-        _copy_without_outputs(ROOT / "notebooks" / name, root / "notebooks" / name)
+    _copy_without_outputs(ROOT / "notebooks" / FIRST, root / "notebooks" / FIRST)
+    _copy_without_outputs(ROOT / "notebooks" / SECOND, root / "notebooks" / SECOND, EXPLORER_CELLS)
     for plugin, values in LAB_SETTINGS.items():
         path = tmp / "settings" / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -520,5 +577,9 @@ def test_notebooks_run_and_explorers_answer_in_jupyterlab(lab):
         with step(nb, "moving the explorer's sliders"):
             check(nb)
         mark(lab.t0, f"{nb.name}: the explorer answered its sliders")
+        if nb is short:
+            with step(nb, "choosing in the model explorer's menus (the cells the test appended)"):
+                check_model_explorer(nb)
+            mark(lab.t0, f"{nb.name}: the model explorer answered its menus")
     if lab.page_errors:
         print("uncaught errors in the page:", *lab.page_errors, sep="\n  ")

@@ -103,3 +103,67 @@ def test_transposed_convolution_is_refused_not_read_as_a_convolution():
     model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2DTranspose(2, 3, strides=2, name="up")])
     with pytest.raises(ValueError, match="up: a Conv2DTranspose layer is not supported"):
         layers_from_keras(model)
+
+
+# --- layer_fields: the graph, branches included ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["conv-pool twice, conv (Chollet's MNIST net)", "strided 5x5 then dilated"])
+def test_layer_fields_equal_receptive_field_on_a_chain(name):
+    from cnnlib.arithmetic import layer_fields
+
+    model = build(STACKS[name], 64)
+    fields, rows = layer_fields(model), receptive_field(model)[1:]
+    assert [tuple(fields[r.name]) for r in rows] == [(r.jump, r.field) for r in rows]
+
+
+def test_layer_fields_on_lenet5_end_with_the_whole_input():
+    from cnnlib.arithmetic import layer_fields
+    from cnnlib.models import get_model
+
+    model = get_model("lenet5")
+    fields = layer_fields(model)
+    assert [fields[r.name].field for r in receptive_field(model)[1:]] == [5, 6, 14, 16, 32]
+    assert fields["flatten"] == fields["predictions"] == (None, None)
+
+
+def test_a_merge_sees_what_its_widest_branch_sees_as_the_gradient_does():
+    """Two branches (two 3x3 convolutions: 5; one 7x7: 7) added, pooled, convolved: 7, 8, then 12."""
+    from cnnlib.arithmetic import layer_fields
+
+    def conv(k, name, padding="same"):
+        return keras.layers.Conv2D(1, k, padding=padding, name=name, kernel_initializer=POSITIVE)
+
+    inputs = keras.Input((64, 64, 1))
+    a = conv(3, "a2")(conv(3, "a1")(inputs))
+    x = keras.layers.Add(name="add")([a, conv(7, "b")(inputs)])
+    x = keras.layers.AveragePooling2D(2, name="pool")(x)
+    model = keras.Model(inputs, conv(3, "last", "valid")(x))
+    fields = layer_fields(model)
+    assert [fields[n].field for n in ("a1", "a2", "b", "add", "pool", "last")] == [3, 5, 7, 7, 8, 12]
+    assert fields["last"].jump == 2
+    _, extent_rows, extent_cols, _ = gradient_extent(model, 64)
+    assert extent_rows == extent_cols == 12
+
+
+def test_layer_fields_on_resnet20_by_hand():
+    """conv1 3; stage 2 six 3x3 convs: 15; stage 3 strides 2 in its first conv: 17, jump 2, then 21 after
+    the block's second conv (the shortcut, a 1x1 stride-2 subsampling, sees 15); ... the last block: 81."""
+    from cnnlib.arithmetic import layer_fields
+    from cnnlib.models import get_model
+
+    fields = layer_fields(get_model("resnet20"))
+    assert fields["conv2_block3_out"] == (1, 15)
+    assert fields["conv3_block1_1_conv"] == (2, 17) and fields["conv3_block1_0_pool"] == (2, 15)
+    assert fields["conv3_block1_add"] == (2, 21)
+    assert fields["conv4_block3_out"] == (4, 81) and fields["avg_pool"].field is None
+
+
+def test_layer_fields_read_each_axis_and_refuse_what_they_cannot_follow():
+    from cnnlib.arithmetic import layer_fields
+
+    model = keras.Sequential([keras.Input((16, 16, 1)), keras.layers.Conv2D(1, (3, 5), name="c")])
+    assert layer_fields(model, axis=0)["c"].field == 3 and layer_fields(model, axis=1)["c"].field == 5
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2DTranspose(2, 3, strides=2, name="up")])
+    with pytest.raises(ValueError, match="up: a Conv2DTranspose layer is not supported"):
+        layer_fields(model)

@@ -15,7 +15,14 @@ from cnnlib.arithmetic.inception import (  # noqa: F401
 )
 from cnnlib.arithmetic.initialization import relu_gain  # noqa: F401
 from cnnlib.arithmetic.memory import ActivationRow, activation_memory  # noqa: F401
-from cnnlib.arithmetic.receptive import FieldRow, Layer, layers_from_keras, receptive_field  # noqa: F401
+from cnnlib.arithmetic.receptive import (  # noqa: F401
+    FieldRow,
+    Layer,
+    LayerField,
+    layer_fields,
+    layers_from_keras,
+    receptive_field,
+)
 from cnnlib.arithmetic.residual import (  # noqa: F401
     basic_block_params,
     block_macs,

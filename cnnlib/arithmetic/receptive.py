@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from cnnlib.arithmetic.depth import _inbound  # the graph read as network_depth reads it
 from cnnlib.arithmetic.sizes import conv_output_size, conv_padding, effective_kernel
 
 
@@ -108,3 +109,102 @@ def layers_from_keras(model) -> list[Layer]:
                 "(2D convolutions and poolings that slide a window forward only)."
             )
     return out
+
+
+class LayerField(NamedTuple):
+    """Receptive field of one layer of a network with branches (one axis, in input pixels).
+
+    ``jump`` and ``field`` are None for a layer whose units see the whole input (after a
+    Flatten, Dense or global pooling layer).
+    """
+
+    jump: int | None
+    field: int | None
+
+
+_WHOLE_INPUT = ("Flatten", "Dense", "GlobalAveragePooling2D", "GlobalMaxPooling2D")
+_MERGES = ("Add", "Concatenate", "Average", "Maximum", "Minimum", "Multiply", "Subtract")
+
+
+def layer_fields(model, axis: int = 0) -> dict[str, LayerField]:
+    """The receptive field of every layer of a Keras model, following its graph (branches included).
+
+    :func:`receptive_field` walks ``model.layers`` one after the other, which is right for a chain
+    (LeNet, VGG) but not for GoogLeNet, ResNet or DenseNet, whose layers sit side by side. Here each
+    layer starts from the layers that feed it:
+
+    - a convolution, pooling or zero-padding layer applies the recurrence of the module docstring
+      (``field += (dilation * (kernel - 1)) * jump``, ``jump *= stride``);
+    - a merge (Add, Concatenate...) sees what its widest input sees: the largest field;
+    - a Flatten, Dense or global pooling layer, and every layer after it, sees the whole input
+      (``LayerField(None, None)``);
+    - any other layer (activation, normalization, dropout) passes its input's field on.
+
+    The graph is read from ``model.get_config()``: no Keras import.
+
+    Args:
+        model: a built Keras model (functional or Sequential).
+        axis: 0 for the height (as :func:`receptive_field`), 1 for the width.
+
+    Returns:
+        ``{layer name: LayerField(jump, field)}`` for every layer, the input layer included (1, 1).
+
+    Raises:
+        ValueError: for a layer the arithmetic does not cover (a transposed convolution, a nested model).
+    """
+    config = model.get_config()
+    inbound = _inbound(config)
+    kinds = {}
+    configs = {}
+    for entry in config["layers"]:
+        name = entry.get("name") or entry["config"]["name"]
+        kinds[name], configs[name] = entry["class_name"], entry["config"]
+    fields: dict[str, LayerField] = {}
+    for name in _topological(inbound):
+        sources = [fields[s] for s in inbound.get(name, []) if s in fields]
+        fields[name] = _next_field(name, kinds[name], configs[name], sources, axis)
+    return fields
+
+
+def _topological(inbound: dict[str, list[str]]) -> list[str]:
+    """Layer names, each after every layer that feeds it (without recursion: DenseNet-201 has 700 layers)."""
+    order, done = [], set()
+    for root in inbound:
+        stack = [(root, False)]
+        while stack:
+            name, expanded = stack.pop()
+            if name in done:
+                continue
+            if expanded:
+                done.add(name)
+                order.append(name)
+                continue
+            stack.append((name, True))
+            stack.extend((s, False) for s in inbound.get(name, []) if s not in done and s in inbound)
+    return order
+
+
+def _next_field(name: str, kind: str, cfg: dict, sources: list[LayerField], axis: int) -> LayerField:
+    """One layer's field from those of the layers that feed it."""
+    if not sources:  # an input layer
+        return LayerField(1, 1)
+    if kind in _WHOLE_INPUT or any(s.field is None for s in sources):
+        return LayerField(None, None)
+    widest = max(sources, key=lambda s: (s.field, s.jump))
+    if kind in ("Conv2D", "DepthwiseConv2D", "SeparableConv2D"):
+        k = effective_kernel(cfg["kernel_size"][axis], cfg.get("dilation_rate", (1, 1))[axis])
+        return LayerField(widest.jump * cfg["strides"][axis], widest.field + (k - 1) * widest.jump)
+    if kind in ("MaxPooling2D", "AveragePooling2D"):
+        stride = (cfg["strides"] or cfg["pool_size"])[axis]
+        return LayerField(widest.jump * stride, widest.field + (cfg["pool_size"][axis] - 1) * widest.jump)
+    if kind in ("Functional", "Sequential", "Model"):
+        raise ValueError(
+            f"{name}: a model inside the model is not supported by the receptive-field arithmetic; "
+            "explore the inner model on its own."
+        )
+    if kind not in _MERGES and ("Conv" in kind or "Pool" in kind):
+        raise ValueError(
+            f"{name}: a {kind} layer is not supported by the receptive-field arithmetic "
+            "(2D convolutions and poolings that slide a window forward only)."
+        )
+    return widest  # merges take the widest input; zero padding, activations, normalization pass it on

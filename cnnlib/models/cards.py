@@ -90,7 +90,8 @@ class ModelCard:
         """One line for docstrings and tables: size, cost and published error."""
         height, width, channels = self.input_shape
         kind = " trainable" if self.params_kind == "trainable" else ""
-        text = f"{self.params:,}{kind} parameters, {_si(self.macs)} multiply-adds at {height} x {width} x {channels}"
+        macs = si_prefixed(self.macs)
+        text = f"{self.params:,}{kind} parameters, {macs} multiply-adds at {height} x {width} x {channels}"
         if not self.published:
             return f"{text}; no published {self.dataset} error"
         if self.dataset != "ImageNet":
@@ -104,8 +105,9 @@ class ModelCard:
         return {**fields, "name": name, "summary": self.summary()}
 
 
-def _si(count: int) -> str:
+def si_prefixed(count: float) -> str:
+    """A count with three significant digits and an SI prefix: ``15.5 G``, ``61.7 k``, ``417``."""
     for scale, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if count >= scale:
             return f"{count / scale:.3g} {unit}"
-    return str(count)
+    return f"{count:.3g}"
