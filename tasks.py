@@ -2,7 +2,8 @@
 """Set up and run the cnnlib notebooks with nothing but Python 3.10-3.12.
 
     python3 tasks.py lab        # set everything up, open the collection in JupyterLab
-    python3 tasks.py test       # set everything up, run every test and every notebook (nbval)
+    python3 tasks.py test [PYTEST ARGS]   # set everything up, run every test, then every notebook (nbval);
+                                # with arguments: pytest with those arguments instead
     python3 tasks.py notebooks [NOTEBOOK ...]   # re-execute notebooks in place (their outputs)
     python3 tasks.py pics       # regenerate every picture in pics/
     python3 tasks.py check [--seeds 0 1 2] [--scale small full] [--backend tensorflow jax] [NOTEBOOK ...]
@@ -94,7 +95,13 @@ def main(argv: list[str]) -> int:
         return run("-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}", *extra, *rest, "notebooks/")
     if command == "test":
         ensure_jax_site(ensure_env())
-        return run("-m", "pytest", *rest)
+        if rest:
+            return run("-m", "pytest", *rest)
+        # The unit tests in two worker processes (they wait on subprocesses, servers and pip as much as on the
+        # CPU), then the notebooks one at a time: each is timed against its budget with the machine to itself.
+        unit = run("-m", "pytest", "tests", "-n", "2", "--dist", "loadfile")
+        notebooks = run("-m", "pytest", "notebooks")
+        return unit or notebooks
     if command == "notebooks":
         return run("-m", "cnnlib.runner", *rest)
     if command == "pics":
