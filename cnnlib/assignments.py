@@ -62,6 +62,7 @@ ANSWERS: dict[str, dict[int, str]] = {
     "07_googlenet": {1: "21_504", 3: "20"},
     "08_resnet": {1: "16_777_216", 3: "924_928"},
     "09_densenet": {1: "992", 3: "12_544"},
+    "10_comparison": {1: "4"},
 }
 
 

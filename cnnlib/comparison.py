@@ -156,23 +156,31 @@ def latency(build, input_shape, repeats: int = 5) -> float:
     return statistics.median(times)
 
 
-def inference_times(names, repeats: int = 5) -> list[Latency]:
+def inference_times(names, repeats: int = 5, keras_for=None) -> list[Latency]:
     """:func:`latency` of each registered network at its card's input, and of keras.applications'
-    same network where :data:`KERAS_APPLICATIONS` has it, timed right after ours (one run, same load)."""
+    same network where :data:`KERAS_APPLICATIONS` has it, timed right after ours (one run, same load).
+
+    Args:
+        keras_for: the names to time keras.applications' network for too (default: every name it
+            has). A 2 GB session cannot hold VGG-16 twice in a row: TensorFlow keeps part of the
+            memory of a released model, so the second one's peak comes on top.
+    """
     import keras
 
     from cnnlib.models import get_card, get_model
 
-    rows = []
-    for name in names:
+    rows = {}
+    # The largest first: TensorFlow keeps part of each released model's memory, so the biggest build
+    # peaks lowest while the session is still small (VGG-16 first: 1.46 GB; after AlexNet and ZFNet: 1.76 GB).
+    for name in sorted(names, key=lambda n: -get_card(n).params):
         card = get_card(name)
         ours = latency(partial(get_model, name), card.input_shape, repeats)
         theirs = None
-        if name in KERAS_APPLICATIONS:
+        if name in KERAS_APPLICATIONS and (keras_for is None or name in keras_for):
             app = getattr(keras.applications, KERAS_APPLICATIONS[name])
             theirs = latency(partial(app, weights=None, input_shape=card.input_shape), card.input_shape, repeats)
-        rows.append(Latency(name, ours, theirs))
-    return rows
+        rows[name] = Latency(name, ours, theirs)
+    return [rows[name] for name in names]
 
 
 @dataclass(frozen=True)

@@ -89,18 +89,19 @@ def test_latency_is_a_positive_median_and_refuses_no_repeats():
         latency(lambda: None, (8, 8, 1), repeats=0)
 
 
-def test_inference_times_pairs_ours_with_keras_applications_where_it_exists(monkeypatch):
+def test_inference_times_pairs_ours_with_keras_applications_the_largest_first(monkeypatch):
     timed = []
 
     def fake(build, input_shape, repeats):
-        timed.append((getattr(build, "func", build), input_shape))
-        return 0.2 if len(timed) % 2 else 0.1
+        timed.append(getattr(build, "func", build))
+        return {0: 0.1, 1: 0.2, 2: 0.3, 3: 0.4}[len(timed) - 1]
 
     monkeypatch.setattr("cnnlib.comparison.latency", fake)
-    rows = inference_times(["lenet5", "resnet50"], repeats=1)
-    assert rows[0] == Latency("lenet5", 0.2, None) and rows[0].ratio is None
-    assert rows[1] == Latency("resnet50", 0.1, 0.2) and rows[1].ratio == pytest.approx(0.5)
-    assert timed[-1] == (keras.applications.ResNet50, (224, 224, 3))
+    rows = inference_times(["lenet5", "resnet50", "densenet121"], repeats=1, keras_for={"resnet50"})
+    # resnet50 (25.6 M parameters) first, then its keras.applications twin, densenet121 (8 M), lenet5.
+    assert [getattr(f, "__name__", "") for f in timed[1:3]] == ["ResNet50", "get_model"]
+    assert rows == [Latency("lenet5", 0.4, None), Latency("resnet50", 0.1, 0.2), Latency("densenet121", 0.3, None)]
+    assert rows[1].ratio == pytest.approx(0.5) and rows[0].ratio is None
 
 
 def test_the_entrants_share_one_parameter_budget():
