@@ -20,6 +20,7 @@ import pytest
 
 from cnnlib.arithmetic import conv_macs, conv_params, dense_params
 from cnnlib.arithmetic.counts import count_macs, layer_macs
+from cnnlib.comparison import KERAS_APPLICATIONS
 from cnnlib.models import (
     INCEPTION_CONFIGS,
     VGG_CONFIGS,
@@ -553,16 +554,7 @@ def test_models_and_layers_use_only_public_keras():
 # Weight transfer from keras.applications
 
 
-REFERENCES = {
-    "vgg16": "VGG16",
-    "vgg19": "VGG19",
-    "resnet50": "ResNet50",
-    "resnet101": "ResNet101",
-    "resnet152": "ResNet152",
-    "densenet121": "DenseNet121",
-    "densenet169": "DenseNet169",
-    "densenet201": "DenseNet201",
-}
+REFERENCES = KERAS_APPLICATIONS  # the zoo's networks keras.applications also builds
 
 
 def _random_values(weights, seed=0):
