@@ -6,7 +6,11 @@ Each notebook's wall time and its kernel's peak memory are measured and held to 
 budgets (120 s, 2 GB); a notebook over budget fails the run. The time budget is for the machine
 it was set on: before the first notebook, a fixed piece of training work is timed
 (``cnnlib.speed``), and on a slower machine the time budget grows by the same factor (at most
-2x; never below 120 s). The summary prints the factor with the times.
+2x; never below 120 s). Where a notebook is over that budget, the work is timed again after the last
+notebook and the larger factor counts: the work is short, and a machine can be slower for the whole run
+than in the second it was timed (on 2026-12-06 the work measured 1.25x before the notebooks and 1.6-1.7x
+in three runs after them, while the notebooks ran 1.2-2.0x slower than the week before). The summary
+prints the factor with the times.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ apply_test_env()
 BUDGET_SECONDS = 120
 BUDGET_MB = 2048
 _notebooks: dict[str, dict] = {}
-_speed: dict[str, float | None] = {}  # "work": seconds of cnnlib.speed's work, "slowdown": the factor
+_speed: dict[str, float | None] = {}  # "work" (and "work after"): seconds of cnnlib.speed's work, "slowdown"
 
 
 def _budget_seconds() -> float:
@@ -60,6 +64,16 @@ def pytest_runtest_teardown(item, nextitem):
             record["mb"] = max(mb, record.get("mb", 0.0))
 
 
+def _settle_budget() -> None:
+    """Over the budget timed before the first notebook: time the work again now; the larger slowdown counts."""
+    if "work after" in _speed or "work" not in _speed or not _over_budget():
+        return
+    from cnnlib.speed import slowdown, work_seconds
+
+    _speed["work after"] = work_seconds()
+    _speed["slowdown"] = max(_speed["slowdown"], slowdown(_speed["work after"]))
+
+
 def _over_budget() -> list[str]:
     return [
         f"{name}: {r['seconds']:.0f} s, {r.get('mb', 0):.0f} MB"
@@ -73,6 +87,7 @@ def pytest_terminal_summary(terminalreporter):
         return
     from cnnlib.speed import REFERENCE_SECONDS
 
+    _settle_budget()
     terminalreporter.section(f"notebook budgets ({_budget_seconds():.0f} s, {BUDGET_MB} MB each)")
     work = _speed.get("work")
     if work is None:
@@ -83,6 +98,13 @@ def pytest_terminal_summary(terminalreporter):
             f"reference machine's {REFERENCE_SECONDS:.2f} s: time budget {BUDGET_SECONDS} s x "
             f"{_speed['slowdown']:.2f} = {_budget_seconds():.0f} s"
         )
+        if "work after" in _speed:
+            after = _speed["work after"]
+            terminalreporter.write_line(
+                "a notebook was over the budget timed before the first: the work, timed again after the last, took "
+                + ("no time (it did not run)" if after is None else f"{after:.2f} s ({after / REFERENCE_SECONDS:.2f}x)")
+                + "; the budget above is the larger"
+            )
     for name, r in _notebooks.items():
         mem = f"{r['mb']:.0f} MB peak" if "mb" in r else "peak memory unknown"
         terminalreporter.write_line(f"{name}: {r.get('seconds', 0):.1f} s, {mem}")
@@ -91,5 +113,6 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    _settle_budget()
     if _over_budget() and exitstatus == 0:
         session.exitstatus = 1
