@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
+TEMPLATE = Path(__file__).parents[1] / "docs" / "notebook_template.ipynb"  # where a new notebook starts
 
 
 def test_there_are_notebooks():
@@ -33,7 +34,7 @@ def test_notebook_is_executed_in_order_without_errors(path):
     assert counts == list(range(1, len(counts) + 1)), f"execution counts out of order: {counts}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*NOTEBOOKS, TEMPLATE], ids=lambda p: p.name)
 def test_every_ignored_cell_is_followed_by_a_compared_check(path):
     """The very next code cell after an ignored one is a compared cell that asserts the claim."""
     cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
