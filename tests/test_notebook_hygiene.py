@@ -46,3 +46,13 @@ def test_every_ignored_cell_is_followed_by_a_compared_check(path):
         assert "# NBVAL_IGNORE_OUTPUT" not in after and ("assert" in after or "check(" in after), (
             "the code cell right after an ignored one must be a compared check:\n" + source[:200]
         )
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, TEMPLATE], ids=lambda p: p.name)
+def test_no_check_hides_in_a_markdown_cell(path):
+    """A check typed into a markdown cell never runs (04 had one for a week): no markdown line is an assert."""
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            lines = "".join(cell["source"]).splitlines()
+            code = [line for line in lines if line.lstrip().startswith(("assert ", "# NBVAL", "check("))]
+            assert not code, f"code in a markdown cell: {code[0]}"
