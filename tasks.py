@@ -26,6 +26,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -84,6 +85,30 @@ def ensure_jax_site(python: Path) -> None:
     )  # fmt: skip
 
 
+NOTEBOOK_TIMES = ROOT / "build" / "notebook-times.json"  # written by conftest.py after the notebooks
+TEST_BUDGET_SECONDS = 15 * 60  # the whole test command, on the two-core machine the budgets were set on
+
+
+def summary(times: dict[str, float]) -> str:
+    """The whole test command's time, its parts, and against the budget at the measured machine speed."""
+    import json
+
+    total = sum(times.values())
+    parts = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in times.items())
+    budget = TEST_BUDGET_SECONDS / 60
+    lines = [f"the whole test command: {total / 60:.1f} min ({total:.0f} s: {parts}); budget {budget:.0f} min"]
+    try:
+        speed = json.loads(NOTEBOOK_TIMES.read_text())["speed"]
+    except (OSError, ValueError, KeyError):
+        speed = None
+    if speed:
+        lines.append(
+            f"this machine ran cnnlib.speed's work {speed:.2f}x as long as the machine the budgets were set on: "
+            f"about {total / speed / 60:.1f} min there (an estimate: the work is short, the machine's speed varies)"
+        )
+    return "\n".join(lines)
+
+
 def run(*args: str, more: tuple[str, ...] = ()) -> int:
     return subprocess.run([str(ensure_env(more)), *args], cwd=ROOT).returncode
 
@@ -94,13 +119,19 @@ def main(argv: list[str]) -> int:
         extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
         return run("-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}", *extra, *rest, "notebooks/")
     if command == "test":
+        start = time.perf_counter()
         ensure_jax_site(ensure_env())
         if rest:
             return run("-m", "pytest", *rest)
         # The unit tests in two worker processes (they wait on subprocesses, servers and pip as much as on the
         # CPU), then the notebooks one at a time: each is timed against its budget with the machine to itself.
+        times = {"setup": time.perf_counter() - start}
         unit = run("-m", "pytest", "tests", "-n", "2", "--dist", "loadfile")
+        times["unit tests"] = time.perf_counter() - start - sum(times.values())
+        NOTEBOOK_TIMES.unlink(missing_ok=True)
         notebooks = run("-m", "pytest", "notebooks")
+        times["notebooks"] = time.perf_counter() - start - sum(times.values())
+        print(summary(times), flush=True)
         return unit or notebooks
     if command == "notebooks":
         return run("-m", "cnnlib.runner", *rest)
