@@ -10,6 +10,7 @@ import keras
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from cnnlib.comparison import (
     ENTRANTS,
@@ -157,6 +158,14 @@ def test_the_drawings_return_figures():
     titles = [ax.get_title() for ax in fig.axes]
     imagenet = sum(c.dataset == "ImageNet" and c.top5_error is not None for c in CARDS.values())
     assert titles[0] == f"ImageNet: {imagenet} networks"
+    labels = [[t for t in ax.texts if t.get_text()] for ax in fig.axes]
+    assert sorted(t.get_text() for t in labels[0]) == sorted(
+        c.label for c in CARDS.values() if c.dataset == "ImageNet" and c.top5_error is not None
+    )
+    for ax, texts in zip(fig.axes, labels, strict=True):  # no label covers another, and each stays in its panel
+        boxes = [(t.get_window_extent(), Text.get_window_extent(t))[1] for t in texts]  # the words, not the line
+        assert all(box.fully_overlaps(ax.get_window_extent()) for box in boxes)
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     assert isinstance(draw_timeline(MILESTONES, CARDS), Figure)
     result = TournamentResult("ResNet", 20_000, 10**6, (0.3, 0.32, 0.31), 0.02, (1.0, 1.1, 0.9))
     assert len(draw_tournament([result]).axes) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.text import Text
 
 from cnnlib.viz._figure import figure_grid, new_axes
 
@@ -27,15 +28,73 @@ def _bubbles(ax, cards: dict, error: str, dataset: str):
     if not shown:
         return shown
     biggest = max(c.params for c in shown.values())
-    for c in shown.values():
-        size = 1500 * c.params / biggest + 15
-        ax.scatter(c.macs / 1e9, getattr(c, error), s=size, color=_colour(c.family), alpha=0.45, edgecolors="k")
-        ax.annotate(c.label, (c.macs / 1e9, getattr(c, error)), fontsize=7, ha="center", va="bottom",
-                    xytext=(0, 4), textcoords="offset points")  # fmt: skip
+    sizes = {name: 1500 * c.params / biggest + 15 for name, c in shown.items()}
+    for name, c in shown.items():
+        ax.scatter(c.macs / 1e9, getattr(c, error), s=sizes[name], color=_colour(c.family), alpha=0.45, edgecolors="k")
     ax.set_xscale("log")
+    ax.margins(x=0.12, y=0.15)  # room for the labels of the outermost bubbles
     ax.set_xlabel("multiply-adds per image (G, log scale)")
     ax.grid(alpha=0.3, which="both")
     return shown
+
+
+# Where a bubble's label may go, in order of preference: (direction x, direction y, ha, va).
+_LABEL_PLACES = (
+    (0, 1, "center", "bottom"), (0, -1, "center", "top"), (1, 0, "left", "center"), (-1, 0, "right", "center"),
+    (0.7, 0.7, "left", "bottom"), (-0.7, 0.7, "right", "bottom"), (0.7, -0.7, "left", "top"),
+    (-0.7, -0.7, "right", "top"),
+)  # fmt: skip
+
+
+def _label_bubbles(ax, shown: dict, error: str, sizes: dict) -> None:
+    """Label each bubble beside its edge where the label covers no other label, no bubble's centre and stays
+    inside the panel: the first such place in ``_LABEL_PLACES``, else the one that overlaps least."""
+    fig = ax.figure
+    fig.draw_without_rendering()  # the final layout, so that the extents below are where they will be drawn
+    inside = ax.get_window_extent()
+    points = {name: ax.transData.transform((c.macs / 1e9, getattr(c, error))) for name, c in shown.items()}
+    placed = []
+    # Largest bubbles first: their labels have the fewest places outside the other bubbles.
+    for name in sorted(shown, key=lambda n: -sizes[n]):
+        gap = np.sqrt(sizes[name]) / 2 + 2  # the bubble's radius in points, and 2 more
+        best = None
+        # Beside the bubble first; in a crowd, farther out with a thin line to it.
+        for far, (dx, dy, ha, va) in [(far, place) for far in (1, 2.5) for place in _LABEL_PLACES]:
+            line = {"arrowprops": {"arrowstyle": "-", "lw": 0.5, "color": "0.4"}} if far > 1 else {}
+            label = ax.annotate(shown[name].label, (shown[name].macs / 1e9, getattr(shown[name], error)), fontsize=7,
+                                ha=ha, va=va, xytext=(dx * gap * far, dy * gap * far), textcoords="offset points",
+                                **line)  # fmt: skip
+            label.set_in_layout(False)  # the layout stays as it was when the places were measured
+            label.get_window_extent()  # places the annotation (and its line); then the words alone:
+            box = Text.get_window_extent(label).frozen()  # the leader line may cross things
+            overlap = 1000 * sum(_overlap(box, other) for other in placed)  # covering a label is the worst
+            overlap += sum(box.contains(*xy) for other, xy in points.items() if other != name) * box.width * box.height
+            overlap += box.width * box.height - _overlap(box, inside)
+            # A label nearer another bubble's centre than its own would be read as that bubble's.
+            own = _distance(box, points[name])
+            overlap += sum(_distance(box, xy) < own for other, xy in points.items() if other != name) * box.width * 10
+            if best is None or overlap < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (overlap, label, box)
+            else:
+                label.remove()
+            if overlap == 0:
+                break
+        placed.append(best[2])
+
+
+def _distance(box, point) -> float:
+    """From a display point to the nearest point of a display box."""
+    x, y = point
+    return float(np.hypot(max(box.x0 - x, 0.0, x - box.x1), max(box.y0 - y, 0.0, y - box.y1)))
+
+
+def _overlap(a, b) -> float:
+    """The area two display boxes share."""
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(width, 0.0) * max(height, 0.0)
 
 
 def draw_error_vs_cost(cards: dict, title: str | None = "Published error against cost (bubble area: parameters)"):
@@ -50,6 +109,7 @@ def draw_error_vs_cost(cards: dict, title: str | None = "Published error against
         The Figure (two panels: ImageNet, CIFAR-10).
     """
     fig, axes = figure_grid(1, 2, figsize=(11, 4.4))
+    panels = []
     for ax, (error, dataset, label) in zip(
         axes[0],
         (("top5_error", "ImageNet", "ImageNet top-5 error (%)"), ("top1_error", "CIFAR-10", "CIFAR-10 error (%)")),
@@ -58,11 +118,16 @@ def draw_error_vs_cost(cards: dict, title: str | None = "Published error against
         shown = _bubbles(ax, cards, error, dataset)
         ax.set_ylabel(label)
         ax.set_title(f"{dataset}: {len(shown)} networks", fontsize=10)
+        panels.append((ax, shown, error))
     families = dict.fromkeys(c.family for c in cards.values())
     handles = [axes[0][0].scatter([], [], color=_colour(f), alpha=0.45, edgecolors="k", label=f) for f in families]
     fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
+    for ax, shown, error in panels:  # once the layout is final
+        if shown:
+            biggest = max(c.params for c in shown.values())
+            _label_bubbles(ax, shown, error, {name: 1500 * c.params / biggest + 15 for name, c in shown.items()})
     return fig
 
 
