@@ -66,7 +66,7 @@ def ensure_env(more: tuple[str, ...] = ()) -> Path:
          "-e", f".[{extras}]"],
         cwd=ROOT,
         check=True,
-    )
+    )  # fmt: skip
     stamp.write_text(want)
     return venv_python()
 

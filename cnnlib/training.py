@@ -242,4 +242,3 @@ def forget(*names: str, namespace: dict | None = None) -> None:
     for name in names:
         namespace.pop(name, None)
     gc.collect()
-
