@@ -10,15 +10,12 @@ it was set on: before the first notebook, a fixed piece of training work is time
 notebook and the larger factor counts: the work is short, and a machine can be slower for the whole run
 than in the second it was timed (on 2026-12-06 the work measured 1.25x before the notebooks and 1.6-1.7x
 in three runs after them, while the notebooks ran 1.2-2.0x slower than the week before). The summary
-prints the factor with the times, and build/notebook-times.json keeps them (and the factor, uncapped) for
-``python3 tasks.py test``'s last lines: the whole command's time and its parts.
+prints the factor with the times.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import pytest
 
@@ -28,8 +25,6 @@ apply_test_env()
 
 BUDGET_SECONDS = 120
 BUDGET_MB = 2048
-# What the run measured, for `python3 tasks.py test`'s summary of the whole command (build/ is not committed).
-REPORT = Path(__file__).resolve().parent / "build" / "notebook-times.json"
 _notebooks: dict[str, dict] = {}
 _speed: dict[str, float | None] = {}  # "work" (and "work after"): seconds of cnnlib.speed's work, "slowdown"
 
@@ -121,13 +116,3 @@ def pytest_sessionfinish(session, exitstatus):
     _settle_budget()
     if _over_budget() and exitstatus == 0:
         session.exitstatus = 1
-    if _notebooks and "work" in _speed:
-        from cnnlib.speed import REFERENCE_SECONDS
-
-        works = [w for w in (_speed.get("work"), _speed.get("work after")) if w is not None]
-        REPORT.parent.mkdir(exist_ok=True)
-        REPORT.write_text(json.dumps({
-            "speed": max(works) / REFERENCE_SECONDS if works else None,  # the machine's slowdown, uncapped
-            "budget_seconds": _budget_seconds(),
-            "notebooks": {name: {"seconds": r.get("seconds"), "mb": r.get("mb")} for name, r in _notebooks.items()},
-        }, indent=1))  # fmt: skip
