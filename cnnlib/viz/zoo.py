@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from cnnlib.viz._figure import figure_grid, new_axes
 
@@ -23,10 +24,11 @@ def _colour(family: str) -> str:
 
 
 def _bubbles(ax, cards: dict, error: str, dataset: str):
-    """One panel: multiply-adds (x, log) against ``error`` (y), bubble area proportional to parameters."""
+    """One panel: multiply-adds (x, log) against ``error`` (y), bubble area proportional to parameters.
+    Returns the cards shown and each bubble's area (points squared)."""
     shown = {name: c for name, c in cards.items() if c.dataset == dataset and getattr(c, error) is not None}
     if not shown:
-        return shown
+        return shown, {}
     biggest = max(c.params for c in shown.values())
     sizes = {name: 1500 * c.params / biggest + 15 for name, c in shown.items()}
     for name, c in shown.items():
@@ -35,7 +37,7 @@ def _bubbles(ax, cards: dict, error: str, dataset: str):
     ax.margins(x=0.12, y=0.15)  # room for the labels of the outermost bubbles
     ax.set_xlabel("multiply-adds per image (G, log scale)")
     ax.grid(alpha=0.3, which="both")
-    return shown
+    return shown, sizes
 
 
 # Where a bubble's label may go, in order of preference: (direction x, direction y, ha, va).
@@ -92,9 +94,8 @@ def _distance(box, point) -> float:
 
 def _overlap(a, b) -> float:
     """The area two display boxes share."""
-    width = min(a.x1, b.x1) - max(a.x0, b.x0)
-    height = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return max(width, 0.0) * max(height, 0.0)
+    shared = Bbox.intersection(a, b)
+    return 0.0 if shared is None else shared.width * shared.height
 
 
 def draw_error_vs_cost(cards: dict, title: str | None = "Published error against cost (bubble area: parameters)"):
@@ -115,19 +116,18 @@ def draw_error_vs_cost(cards: dict, title: str | None = "Published error against
         (("top5_error", "ImageNet", "ImageNet top-5 error (%)"), ("top1_error", "CIFAR-10", "CIFAR-10 error (%)")),
         strict=True,
     ):
-        shown = _bubbles(ax, cards, error, dataset)
+        shown, sizes = _bubbles(ax, cards, error, dataset)
         ax.set_ylabel(label)
         ax.set_title(f"{dataset}: {len(shown)} networks", fontsize=10)
-        panels.append((ax, shown, error))
+        panels.append((ax, shown, error, sizes))
     families = dict.fromkeys(c.family for c in cards.values())
     handles = [axes[0][0].scatter([], [], color=_colour(f), alpha=0.45, edgecolors="k", label=f) for f in families]
     fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
-    for ax, shown, error in panels:  # once the layout is final
+    for ax, shown, error, sizes in panels:  # once the layout is final
         if shown:
-            biggest = max(c.params for c in shown.values())
-            _label_bubbles(ax, shown, error, {name: 1500 * c.params / biggest + 15 for name, c in shown.items()})
+            _label_bubbles(ax, shown, error, sizes)
     return fig
 
 
