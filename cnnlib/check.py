@@ -3,6 +3,7 @@
     python -m cnnlib.check --seeds 0 1 2                       # every notebook, small scale
     python -m cnnlib.check --seeds 0 --scale full notebooks/03_lenet.ipynb
     python -m cnnlib.check --seeds 0 1 2 --backend jax          # Keras on JAX (needs jax installed)
+    python -m cnnlib.check --seeds 1 2 --save build/sweep nb.ipynb  # keep the executed copies
 
 A compared check in a notebook must hold for any seed, at both scales and on any Keras
 backend, not only on the random stream it was written on. This command executes each
@@ -48,8 +49,14 @@ class Result:
         return f"{status}  {self.notebook}  seed {self.seed}  {self.scale}  {self.backend}  {self.seconds:.0f} s  {mem}"
 
 
-def check_notebook(path: Path, seed: int, scale: str, backend: str, timeout: int = 1800) -> Result:
-    """Execute ``path`` in a fresh kernel with the given seed, scale and backend; never write it."""
+def check_notebook(
+    path: Path, seed: int, scale: str, backend: str, timeout: int = 1800, save: Path | None = None
+) -> Result:
+    """Execute ``path`` in a fresh kernel with the given seed, scale and backend; never write it.
+
+    With ``save``, the executed copy (its outputs: the values a check compared) goes into that folder
+    as ``NAME-seedS-SCALE-BACKEND.ipynb``, also when a cell failed.
+    """
     import nbformat
     from nbclient.exceptions import CellExecutionError
 
@@ -84,6 +91,9 @@ def check_notebook(path: Path, seed: int, scale: str, backend: str, timeout: int
         result.source = "".join(nb.cells[state["index"]].source) if state["index"] is not None else ""
         result.error = f"{type(err).__name__}: {err}"[-500:]
     result.seconds = time.perf_counter() - start
+    if save is not None:
+        save.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, save / f"{path.stem}-seed{seed}-{scale}-{backend}.ipynb")
     return result
 
 
@@ -105,6 +115,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run (default: 0 1 2)")
     parser.add_argument("--scale", nargs="+", choices=["small", "full"], default=["small"])
     parser.add_argument("--backend", nargs="+", choices=["tensorflow", "jax", "torch"], default=["tensorflow"])
+    parser.add_argument("--save", type=Path, help="folder for the executed copies, to read the values the checks saw")
     args = parser.parse_args(_notebooks_last(sys.argv[1:] if argv is None else list(argv)))
     paths = args.notebooks or sorted(Path("notebooks").glob("*.ipynb"))
     missing = [str(p) for p in paths if not p.exists()]
@@ -116,7 +127,7 @@ def main(argv=None) -> int:
         for backend in args.backend:
             for scale in args.scale:
                 for seed in args.seeds:
-                    result = check_notebook(path, seed, scale, backend)
+                    result = check_notebook(path, seed, scale, backend, save=args.save)
                     results.append(result)
                     print(result.line(), flush=True)
                     if not result.passed:

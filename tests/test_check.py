@@ -26,6 +26,14 @@ def test_sweep_reports_the_failing_seed_and_cell(tmp_path):
     assert path.read_text() == before  # never written
 
 
+def test_the_executed_copies_are_kept_on_request(tmp_path):
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("print('seed', __import__('os').environ['CNNLIB_SEED'])")]), path)
+    result = check.check_notebook(path, seed=2, scale="small", backend="tensorflow", save=tmp_path / "kept")
+    kept = nbformat.read(tmp_path / "kept" / "tiny-seed2-small-tensorflow.ipynb", as_version=4)
+    assert result.passed and kept.cells[0].outputs[0].text == "seed 2\n"
+
+
 def test_notebook_paths_may_follow_the_seeds():
     assert check._notebooks_last(["--seeds", "0", "1", "a.ipynb", "--scale", "full"]) == [
         "--seeds",
