@@ -12,7 +12,7 @@ than in the second it was timed (on 2026-12-06 the work measured 1.25x before th
 in three runs after them, while the notebooks ran 1.2-2.0x slower than the week before). The summary
 prints the factor with the times. ``tasks.py test`` runs the unit tests alongside the notebooks at the lowest
 CPU priority: they use the core a kernel leaves idle, and the times of the notebooks they overlap include what
-they cost (on 2026-12-06, notebooks 02-04 took 20-30% longer alongside them).
+they cost (on 2026-12-06, notebooks 01-04b took 10-50% longer alongside them).
 """
 
 from __future__ import annotations

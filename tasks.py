@@ -114,9 +114,7 @@ def start_lowered(command: list[str], log: Path) -> subprocess.Popen | None:
         return None
     log.parent.mkdir(exist_ok=True)
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_lowest_priority)
-    process.started = time.perf_counter()
-    return process
+        return subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_lowest_priority)
 
 
 def _lowest_priority() -> None:
@@ -147,13 +145,17 @@ def main(argv: list[str]) -> int:
         if unit_tests is None:  # no os.nice (Windows): the unit tests first, then the notebooks
             unit = run(*UNIT_TESTS)
             times["unit tests"] = time.perf_counter() - start - sum(times.values())
-        notebooks = run("-m", "pytest", "notebooks")
+        try:
+            notebooks = run("-m", "pytest", "notebooks")
+        except BaseException:  # interrupted (Ctrl-C): stop the unit tests too
+            if unit_tests is not None:
+                unit_tests.terminate()
+            raise
         times["notebooks"] = time.perf_counter() - start - sum(times.values())
         if unit_tests is not None:
             unit = unit_tests.wait()
             times["unit tests' remainder"] = time.perf_counter() - start - sum(times.values())
-            took = time.perf_counter() - unit_tests.started
-            print(f"\nthe unit tests, alongside the notebooks at the lowest CPU priority ({took:.0f} s; in {log}):")
+            print(f"\nthe unit tests, run alongside the notebooks at the lowest CPU priority (also in {log}):")
             print(log.read_text(errors="replace"), flush=True)
         print(summary(times), flush=True)
         return unit or notebooks
