@@ -2,8 +2,8 @@
 """Set up and run the cnnlib notebooks with nothing but Python 3.10-3.12.
 
     python3 tasks.py lab        # set everything up, open the collection in JupyterLab
-    python3 tasks.py test [PYTEST ARGS]   # set everything up, run every test, then every notebook (nbval);
-                                # with arguments: pytest with those arguments instead
+    python3 tasks.py test [PYTEST ARGS]   # set everything up, run every notebook (nbval, two at a time)
+                                # with the unit tests alongside; with arguments: pytest with those arguments instead
     python3 tasks.py notebooks [NOTEBOOK ...]   # re-execute notebooks in place (their outputs)
     python3 tasks.py pics       # regenerate every picture in pics/
     python3 tasks.py check [--seeds 0 1 2] [--scale small full] [--backend tensorflow jax] [NOTEBOOK ...]
@@ -102,6 +102,25 @@ def summary(times: dict[str, float]) -> str:
 UNIT_TESTS = ("-m", "pytest", "tests", "-n", "2", "--dist", "loadfile")
 
 
+def notebooks_command() -> tuple[str, ...]:
+    """pytest on every notebook: on the CPU two at a time, each whole in one pytest-xdist worker (a kernel,
+    one thread per TensorFlow operation: conftest.py, keeps about one of the two cores busy); with a GPU one at
+    a time (each TensorFlow process would take all of the GPU's memory)."""
+    side_by_side = ("-n", "2", "--dist", "loadfile") if tf_extra() != "gpu" else ()
+    return ("-m", "pytest", "notebooks", *side_by_side)
+
+
+WORK_ENV = "CNNLIB_WORK_SECONDS"  # cnnlib.speed.WORK_ENV
+
+
+def time_the_machine(python: Path) -> None:
+    """cnnlib.speed's work, timed once on the idle machine, for the notebooks' time budget (conftest.py)."""
+    if not os.environ.get(WORK_ENV):
+        done = subprocess.run([str(python), "-m", "cnnlib.speed", "--seconds"], capture_output=True, text=True)
+        if done.returncode == 0 and done.stdout.strip():
+            os.environ[WORK_ENV] = done.stdout.strip()
+
+
 def start_lowered(command: list[str], log: Path) -> subprocess.Popen | None:
     """Start ``command`` at the lowest CPU priority, its output to ``log``; None where there is no os.nice.
 
@@ -139,6 +158,7 @@ def main(argv: list[str]) -> int:
         ensure_jax_site(ensure_env())
         if rest:
             return run("-m", "pytest", *rest)
+        time_the_machine(venv_python())
         times = {"setup": time.perf_counter() - start}
         log = ROOT / "build" / "unit-tests.log"
         unit_tests = start_lowered([str(venv_python()), *UNIT_TESTS, "-p", "no:cacheprovider"], log)
@@ -146,7 +166,7 @@ def main(argv: list[str]) -> int:
             unit = run(*UNIT_TESTS)
             times["unit tests"] = time.perf_counter() - start - sum(times.values())
         try:
-            notebooks = run("-m", "pytest", "notebooks")
+            notebooks = run(*notebooks_command())
         except BaseException:  # interrupted (Ctrl-C): stop the unit tests too
             if unit_tests is not None:
                 unit_tests.terminate()

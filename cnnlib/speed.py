@@ -11,10 +11,12 @@ slowdown; ``conftest.py`` scales the budgets by it, never below 1 (a fast machin
 never above :data:`MAX_SLOWDOWN` (a notebook that is really too slow still fails).
 
     python -m cnnlib.speed      # prints this machine's time for the work and its slowdown
+    python -m cnnlib.speed --seconds   # the time alone
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -26,6 +28,13 @@ import time
 REFERENCE_SECONDS = 0.55
 MAX_SLOWDOWN = 2.0
 STEPS = 120
+# ``tasks.py test`` times the work once, on an idle machine before anything else starts, and passes the
+# seconds on in this variable: the notebooks then run two at a time, and each pytest-xdist worker would
+# otherwise time it while the other's notebook runs.
+WORK_ENV = "CNNLIB_WORK_SECONDS"
+# The notebooks side by side get one thread per TensorFlow operation (conftest.py); the reference time was
+# measured with TensorFlow's own threads, so the work runs without these (one thread: 1.2-1.3x slower).
+_THREAD_SETTINGS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
 
 def _work() -> float:
@@ -61,11 +70,21 @@ def _work() -> float:
 def work_seconds(timeout: float = 300) -> float | None:
     """The work's time in a fresh Python process (as a notebook's kernel is); None if it could not run."""
     code = "from cnnlib.speed import _work; print(_work())"
+    env = {key: value for key, value in os.environ.items() if key not in _THREAD_SETTINGS}
     try:
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env)
         return float(done.stdout.strip().splitlines()[-1])
     except (subprocess.SubprocessError, ValueError, IndexError, OSError):
         return None
+
+
+def given_work_seconds() -> float | None:
+    """The work's time as the caller measured it (:data:`WORK_ENV`), else measured now."""
+    try:
+        seconds = float(os.environ[WORK_ENV])
+    except (KeyError, ValueError):
+        return work_seconds()
+    return seconds if seconds > 0 else work_seconds()
 
 
 def slowdown(seconds: float | None) -> float:
@@ -75,8 +94,11 @@ def slowdown(seconds: float | None) -> float:
     return min(max(seconds / REFERENCE_SECONDS, 1.0), MAX_SLOWDOWN)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     seconds = work_seconds()
+    if "--seconds" in (sys.argv[1:] if argv is None else argv):  # for tasks.py: the number alone
+        print("" if seconds is None else seconds)
+        return 0 if seconds is not None else 1
     if seconds is None:
         print("the timing work did not run (is TensorFlow installed?)")
         return 1
