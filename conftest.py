@@ -12,7 +12,7 @@ than in the second it was timed (on 2026-12-06 the work measured 1.25x before th
 in three runs after them, while the notebooks ran 1.2-2.0x slower than the week before). The summary
 prints the factor with the times. ``tasks.py test`` times that work itself, before anything else starts
 (``cnnlib.speed.WORK_ENV``), then runs the notebooks two at a time (pytest-xdist workers, one thread per
-TensorFlow operation) with the unit tests alongside at the lowest CPU priority. Side by side, a notebook's
+TensorFlow operation) with the unit tests alongside. Side by side, a notebook's
 wall time includes its neighbour's load, so its kernel's CPU time is held to the time budget instead
 (``_judged_seconds``). Each worker sends its notebooks' records to the controller, which sums them up and
 fails the run.
