@@ -30,6 +30,8 @@ import time
 import venv
 from pathlib import Path
 
+from cnnlib.speed import WORK_ENV  # standard library only: importable before the venv exists
+
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 
@@ -108,9 +110,6 @@ def notebooks_command() -> tuple[str, ...]:
     a time (each TensorFlow process would take all of the GPU's memory)."""
     side_by_side = ("-n", "2", "--dist", "loadfile") if tf_extra() != "gpu" else ()
     return ("-m", "pytest", "notebooks", *side_by_side)
-
-
-WORK_ENV = "CNNLIB_WORK_SECONDS"  # cnnlib.speed.WORK_ENV
 
 
 def time_the_machine(python: Path) -> None:
