@@ -10,12 +10,12 @@ it was set on: before the first notebook, a fixed piece of training work is time
 notebook and the larger factor counts: the work is short, and a machine can be slower for the whole run
 than in the second it was timed (on 2026-12-06 the work measured 1.25x before the notebooks and 1.6-1.7x
 in three runs after them, while the notebooks ran 1.2-2.0x slower than the week before). The summary
-prints the factor with the times. ``tasks.py test`` times that work itself, before anything else starts
-(``cnnlib.speed.WORK_ENV``), then runs the notebooks two at a time (pytest-xdist workers, one thread per
-TensorFlow operation) with the unit tests alongside. Side by side, a notebook's
-wall time includes its neighbour's load, so its kernel's CPU time is held to the time budget instead
-(``_judged_seconds``). Each worker sends its notebooks' records to the controller, which sums them up and
-fails the run.
+prints the factor with the times. Run side by side (``pytest notebooks -n 2 --dist loadfile``: pytest-xdist
+workers, one thread per TensorFlow operation), a notebook's wall time includes its neighbour's load, so its
+kernel's CPU time is held to the time budget instead (``_judged_seconds``); each worker sends its notebooks'
+records to the controller, which sums them up and fails the run. A caller that timed the work already passes it
+in ``cnnlib.speed.WORK_ENV``. (``tasks.py test`` still runs the notebooks one at a time: side by side, the
+browser test's 60 s timeouts ran out in two of three fresh-clone runs.)
 """
 
 from __future__ import annotations

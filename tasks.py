@@ -2,8 +2,8 @@
 """Set up and run the cnnlib notebooks with nothing but Python 3.10-3.12.
 
     python3 tasks.py lab        # set everything up, open the collection in JupyterLab
-    python3 tasks.py test [PYTEST ARGS]   # set everything up, run every notebook (nbval, two at a time)
-                                # with the unit tests alongside; with arguments: pytest with those arguments instead
+    python3 tasks.py test [PYTEST ARGS]   # set everything up, run every test, then every notebook (nbval);
+                                # with arguments: pytest with those arguments instead
     python3 tasks.py notebooks [NOTEBOOK ...]   # re-execute notebooks in place (their outputs)
     python3 tasks.py pics       # regenerate every picture in pics/
     python3 tasks.py check [--seeds 0 1 2] [--scale small full] [--backend tensorflow jax] [NOTEBOOK ...]
@@ -29,8 +29,6 @@ import sys
 import time
 import venv
 from pathlib import Path
-
-from cnnlib.speed import WORK_ENV  # standard library only: importable before the venv exists
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -104,33 +102,27 @@ def summary(times: dict[str, float]) -> str:
 UNIT_TESTS = ("-m", "pytest", "tests", "-n", "2", "--dist", "loadfile")
 
 
-def notebooks_command() -> tuple[str, ...]:
-    """pytest on every notebook: on the CPU two at a time, each whole in one pytest-xdist worker (a kernel,
-    one thread per TensorFlow operation: conftest.py, keeps about one of the two cores busy); with a GPU one at
-    a time (each TensorFlow process would take all of the GPU's memory)."""
-    side_by_side = ("-n", "2", "--dist", "loadfile") if tf_extra() != "gpu" else ()
-    return ("-m", "pytest", "notebooks", *side_by_side)
+def start_lowered(command: list[str], log: Path) -> subprocess.Popen | None:
+    """Start ``command`` at the lowest CPU priority, its output to ``log``; None where there is no os.nice.
 
-
-def time_the_machine(python: Path) -> None:
-    """cnnlib.speed's work, timed once on the idle machine, for the notebooks' time budget (conftest.py)."""
-    if not os.environ.get(WORK_ENV):
-        done = subprocess.run([str(python), "-m", "cnnlib.speed", "--seconds"], capture_output=True, text=True)
-        if done.returncode == 0 and done.stdout.strip():
-            os.environ[WORK_ENV] = done.stdout.strip()
-
-
-def start_beside(command: list[str], log: Path) -> subprocess.Popen:
-    """Start ``command`` in the background, its output to ``log``.
-
-    The test command runs the unit tests this way alongside the notebooks, at the same priority: the two
-    notebook kernels keep both cores busy, and a lower priority starved the unit tests' servers and browser
-    into their timeouts (SCHED_IDLE: the browser test's 60 s ran out). The notebooks' time budget is held to
-    their kernels' CPU time, which the load beside them hardly changes (conftest.py).
+    The test command runs the unit tests this way alongside the notebooks: a notebook's kernel keeps
+    1.2 of the two cores busy on average, the unit tests (two worker processes that wait on
+    subprocesses, servers and pip as much as on the CPU) take what is left and give way to a
+    notebook's training. The notebooks still run one at a time, each timed against its budget.
     """
+    if not hasattr(os, "nice"):
+        return None
     log.parent.mkdir(exist_ok=True)
     with log.open("w") as out:
-        return subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_lowest_priority)
+
+
+def _lowest_priority() -> None:
+    os.nice(19)
+    try:  # Linux: the CPU only when nothing else wants it
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass
 
 
 def run(*args: str, more: tuple[str, ...] = ()) -> int:
@@ -147,20 +139,24 @@ def main(argv: list[str]) -> int:
         ensure_jax_site(ensure_env())
         if rest:
             return run("-m", "pytest", *rest)
-        time_the_machine(venv_python())
         times = {"setup": time.perf_counter() - start}
         log = ROOT / "build" / "unit-tests.log"
-        unit_tests = start_beside([str(venv_python()), *UNIT_TESTS, "-p", "no:cacheprovider"], log)
+        unit_tests = start_lowered([str(venv_python()), *UNIT_TESTS, "-p", "no:cacheprovider"], log)
+        if unit_tests is None:  # no os.nice (Windows): the unit tests first, then the notebooks
+            unit = run(*UNIT_TESTS)
+            times["unit tests"] = time.perf_counter() - start - sum(times.values())
         try:
-            notebooks = run(*notebooks_command())
+            notebooks = run("-m", "pytest", "notebooks")
         except BaseException:  # interrupted (Ctrl-C): stop the unit tests too
-            unit_tests.terminate()
+            if unit_tests is not None:
+                unit_tests.terminate()
             raise
         times["notebooks"] = time.perf_counter() - start - sum(times.values())
-        unit = unit_tests.wait()
-        times["unit tests' remainder"] = time.perf_counter() - start - sum(times.values())
-        print(f"\nthe unit tests, run alongside the notebooks (also in {log}):")
-        print(log.read_text(errors="replace"), flush=True)
+        if unit_tests is not None:
+            unit = unit_tests.wait()
+            times["unit tests' remainder"] = time.perf_counter() - start - sum(times.values())
+            print(f"\nthe unit tests, run alongside the notebooks at the lowest CPU priority (also in {log}):")
+            print(log.read_text(errors="replace"), flush=True)
         print(summary(times), flush=True)
         return unit or notebooks
     if command == "notebooks":

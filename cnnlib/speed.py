@@ -28,9 +28,9 @@ import time
 REFERENCE_SECONDS = 0.55
 MAX_SLOWDOWN = 2.0
 STEPS = 120
-# ``tasks.py test`` times the work once, on an idle machine before anything else starts, and passes the
-# seconds on in this variable: the notebooks then run two at a time, and each pytest-xdist worker would
-# otherwise time it while the other's notebook runs.
+# A caller that timed the work once, on an idle machine, passes the seconds on in this variable: with the
+# notebooks two at a time (pytest -n 2), each pytest-xdist worker would otherwise time it while the other's
+# notebook runs.
 WORK_ENV = "CNNLIB_WORK_SECONDS"
 # The notebooks side by side get one thread per TensorFlow operation (conftest.py); the reference time was
 # measured with TensorFlow's own threads, so the work runs without these (one thread: 1.2-1.3x slower).

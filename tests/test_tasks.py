@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+import pytest
+
 import tasks
 
 
@@ -18,40 +20,17 @@ def test_summary_says_within_at_the_budget():
     assert "within the 15-minute budget" in tasks.summary({"notebooks": 900.0})
 
 
-def test_the_unit_tests_start_beside_the_notebooks_writing_to_their_log(tmp_path):
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no os.nice here: the test command runs the unit tests first")
+def test_the_unit_tests_start_at_the_lowest_priority_writing_to_their_log(tmp_path):
     log = tmp_path / "build" / "unit-tests.log"
-    process = tasks.start_beside([sys.executable, "-c", "print('started')"], log)
+    probe = "import os; print(os.nice(0), getattr(os, 'sched_getscheduler', lambda pid: None)(0))"
+    process = tasks.start_lowered([sys.executable, "-c", probe], log)
     assert process.wait(timeout=60) == 0
-    assert log.read_text() == "started\n"
+    niceness, policy = log.read_text().split()
+    assert niceness == "19"
+    assert policy == (str(os.SCHED_IDLE) if hasattr(os, "sched_getscheduler") else "None")
 
 
-class _Done:
-    def __init__(self, returncode, stdout):
-        self.returncode, self.stdout = returncode, stdout
-
-
-def test_the_machine_is_timed_once_and_passed_on(monkeypatch):
-    calls = []
-    monkeypatch.setenv(tasks.WORK_ENV, "")  # restored (unset) after the test
-    monkeypatch.delenv(tasks.WORK_ENV)
-    monkeypatch.setattr(tasks.subprocess, "run", lambda args, **kw: calls.append(args) or _Done(0, "0.8125\n"))
-    tasks.time_the_machine(tasks.Path("python"))
-    assert calls == [["python", "-m", "cnnlib.speed", "--seconds"]]
-    assert os.environ[tasks.WORK_ENV] == "0.8125"
-    tasks.time_the_machine(tasks.Path("python"))  # already timed (or set by the user): not again
-    assert len(calls) == 1
-
-
-def test_a_failed_timing_leaves_it_to_the_notebooks_run(monkeypatch):
-    monkeypatch.setenv(tasks.WORK_ENV, "")
-    monkeypatch.delenv(tasks.WORK_ENV)
-    monkeypatch.setattr(tasks.subprocess, "run", lambda args, **kw: _Done(1, ""))
-    tasks.time_the_machine(tasks.Path("python"))
-    assert tasks.WORK_ENV not in os.environ
-
-
-def test_the_notebooks_run_two_at_a_time_on_the_cpu_one_at_a_time_with_a_gpu(monkeypatch):
-    monkeypatch.setattr(tasks, "tf_extra", lambda: "cpu")
-    assert tasks.notebooks_command() == ("-m", "pytest", "notebooks", "-n", "2", "--dist", "loadfile")
-    monkeypatch.setattr(tasks, "tf_extra", lambda: "gpu")
-    assert tasks.notebooks_command() == ("-m", "pytest", "notebooks")
+def test_without_os_nice_nothing_starts(tmp_path, monkeypatch):
+    monkeypatch.delattr(os, "nice", raising=False)
+    assert tasks.start_lowered([sys.executable, "-c", "raise SystemExit(1)"], tmp_path / "log") is None
