@@ -10,12 +10,12 @@ it was set on: before the first notebook, a fixed piece of training work is time
 notebook and the larger factor counts: the work is short, and a machine can be slower for the whole run
 than in the second it was timed (on 2026-12-06 the work measured 1.25x before the notebooks and 1.6-1.7x
 in three runs after them, while the notebooks ran 1.2-2.0x slower than the week before). The summary
-prints the factor with the times. Run side by side (``pytest notebooks -n 2 --dist loadfile``: pytest-xdist
-workers, one thread per TensorFlow operation), a notebook's wall time includes its neighbour's load, so its
-kernel's CPU time is held to the time budget instead (``_judged_seconds``); each worker sends its notebooks'
-records to the controller, which sums them up and fails the run. A caller that timed the work already passes it
-in ``cnnlib.speed.WORK_ENV``. (``tasks.py test`` still runs the notebooks one at a time: side by side, the
-browser test's 60 s timeouts ran out in two of three fresh-clone runs.)
+prints the factor with the times. ``tasks.py test`` runs everything in two pytest-xdist workers (``-n 2 --dist
+loadfile``: each notebook whole in one worker, one thread per TensorFlow operation), the slow unit-test modules first,
+then the notebooks, then the rest (``pytest_collection_modifyitems``). A notebook's wall time there includes its
+neighbour's load, so its kernel's CPU time is held to the time budget instead (``_judged_seconds``); each worker sends
+its notebooks' records to the controller, which sums them up and fails the run. A caller that timed the work already
+passes it in ``cnnlib.speed.WORK_ENV``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,25 @@ def _budget_seconds() -> float:
 
 def _is_nbval_cell(item) -> bool:
     return type(item).__name__ == "IPyNbCell"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: a unit-test module that builds environments, servers or other processes (run first)"
+    )
+
+
+def _run_order(item) -> int:
+    """Slow unit-test modules first, then the notebooks, then the other unit tests: with two pytest-xdist
+    workers taking a file each in this order (``--no-loadscope-reorder``), the many short files come last
+    and even out the two workers' ends."""
+    if item.get_closest_marker("slow"):
+        return 0
+    return 1 if _is_nbval_cell(item) else 2
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=_run_order)  # stable: each file's tests and each notebook's cells keep their order
 
 
 @pytest.hookimpl(tryfirst=True)

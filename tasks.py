@@ -2,7 +2,7 @@
 """Set up and run the cnnlib notebooks with nothing but Python 3.10-3.12.
 
     python3 tasks.py lab        # set everything up, open the collection in JupyterLab
-    python3 tasks.py test [PYTEST ARGS]   # set everything up, run every test, then every notebook (nbval);
+    python3 tasks.py test [PYTEST ARGS]   # set everything up, run every test and every notebook (nbval);
                                 # with arguments: pytest with those arguments instead
     python3 tasks.py notebooks [NOTEBOOK ...]   # re-execute notebooks in place (their outputs)
     python3 tasks.py pics       # regenerate every picture in pics/
@@ -29,6 +29,8 @@ import sys
 import time
 import venv
 from pathlib import Path
+
+from cnnlib.speed import WORK_ENV  # standard library only: importable before the venv exists
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -99,30 +101,23 @@ def summary(times: dict[str, float]) -> str:
     )
 
 
-UNIT_TESTS = ("-m", "pytest", "tests", "-n", "2", "--dist", "loadfile")
+def test_command() -> tuple[str, ...]:
+    """pytest on every unit test and notebook. On the CPU in two pytest-xdist workers, one per core, each
+    test file or notebook whole in one worker, in conftest.py's order (the longest first: the heavy unit
+    tests, then the notebooks, then the rest); a notebook's kernel keeps about one core busy (one thread
+    per TensorFlow operation, conftest.py). With a GPU one at a time: each TensorFlow process would take
+    all of the GPU's memory."""
+    if tf_extra() == "gpu":
+        return ("-m", "pytest")
+    return ("-m", "pytest", "-n", "2", "--dist", "loadfile", "--no-loadscope-reorder")
 
 
-def start_lowered(command: list[str], log: Path) -> subprocess.Popen | None:
-    """Start ``command`` at the lowest CPU priority, its output to ``log``; None where there is no os.nice.
-
-    The test command runs the unit tests this way alongside the notebooks: a notebook's kernel keeps
-    1.2 of the two cores busy on average, the unit tests (two worker processes that wait on
-    subprocesses, servers and pip as much as on the CPU) take what is left and give way to a
-    notebook's training. The notebooks still run one at a time, each timed against its budget.
-    """
-    if not hasattr(os, "nice"):
-        return None
-    log.parent.mkdir(exist_ok=True)
-    with log.open("w") as out:
-        return subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_lowest_priority)
-
-
-def _lowest_priority() -> None:
-    os.nice(19)
-    try:  # Linux: the CPU only when nothing else wants it
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        pass
+def time_the_machine(python: Path) -> None:
+    """cnnlib.speed's work, timed once on the idle machine, for the notebooks' time budget (conftest.py)."""
+    if not os.environ.get(WORK_ENV):
+        done = subprocess.run([str(python), "-m", "cnnlib.speed", "--seconds"], capture_output=True, text=True)
+        if done.returncode == 0 and done.stdout.strip():
+            os.environ[WORK_ENV] = done.stdout.strip()
 
 
 def run(*args: str, more: tuple[str, ...] = ()) -> int:
@@ -139,26 +134,12 @@ def main(argv: list[str]) -> int:
         ensure_jax_site(ensure_env())
         if rest:
             return run("-m", "pytest", *rest)
+        time_the_machine(venv_python())
         times = {"setup": time.perf_counter() - start}
-        log = ROOT / "build" / "unit-tests.log"
-        unit_tests = start_lowered([str(venv_python()), *UNIT_TESTS, "-p", "no:cacheprovider"], log)
-        if unit_tests is None:  # no os.nice (Windows): the unit tests first, then the notebooks
-            unit = run(*UNIT_TESTS)
-            times["unit tests"] = time.perf_counter() - start - sum(times.values())
-        try:
-            notebooks = run("-m", "pytest", "notebooks")
-        except BaseException:  # interrupted (Ctrl-C): stop the unit tests too
-            if unit_tests is not None:
-                unit_tests.terminate()
-            raise
-        times["notebooks"] = time.perf_counter() - start - sum(times.values())
-        if unit_tests is not None:
-            unit = unit_tests.wait()
-            times["unit tests' remainder"] = time.perf_counter() - start - sum(times.values())
-            print(f"\nthe unit tests, run alongside the notebooks at the lowest CPU priority (also in {log}):")
-            print(log.read_text(errors="replace"), flush=True)
+        code = run(*test_command())
+        times["tests and notebooks"] = time.perf_counter() - start - sum(times.values())
         print(summary(times), flush=True)
-        return unit or notebooks
+        return code
     if command == "notebooks":
         return run("-m", "cnnlib.runner", *rest)
     if command == "pics":

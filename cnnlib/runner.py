@@ -8,8 +8,9 @@ test run: the current Python's ipykernel, ``IPKernelApp.capture_fd_output=False`
 pytest ipykernel stops forwarding C-level stderr, so TensorFlow's banner must not be stored
 either), the inline matplotlib backend, ``CNNLIB_SCALE=small`` unless set, and each
 notebook's own folder as working directory. It prints each notebook's wall time and the
-kernel's peak resident memory. (``pytest notebooks -n 2`` runs two notebooks at a time, each with one TensorFlow
-thread per operation: the training numbers in ignored cells come out a little different there, and the
+kernel's peak resident memory. (The test command, ``tasks.py test``, runs two test files or
+notebooks at a time in pytest-xdist workers, a notebook's kernel with one TensorFlow thread per
+operation: the training numbers in ignored cells come out a little different there, and the
 compared checks hold either way, swept over seeds 0-2 both ways.)
 """
 

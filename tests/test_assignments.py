@@ -15,6 +15,8 @@ from cnnlib import assignments
 from cnnlib.assignments import ANSWERS, Exercise, apply_metadata, exercises, metadata_problems, solution
 from cnnlib.exercises import check, check_model
 
+pytestmark = pytest.mark.slow  # conftest.py runs these modules first
+
 NOTEBOOKS = sorted(assignments.NOTEBOOKS.glob("*.ipynb"))
 AUTOGRADED = "01_convolution"  # the fastest notebook (about 10 s)
 

@@ -29,10 +29,7 @@ TOLERANCE = 1e-4  # the issue's bound on the outputs
 # were checked once (python -m cnnlib.crosscheck save/load without --models), at most 2.5e-6 apart.
 MODELS = ["lenet5", "alexnet", "googlenet", "resnet50", "resnet20", "densenet_bc_100"]
 
-pytestmark = pytest.mark.skipif(
-    not jax_available(),
-    reason=SKIP_REASON,
-)
+pytestmark = [pytest.mark.skipif(not jax_available(), reason=SKIP_REASON), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

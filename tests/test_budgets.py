@@ -70,3 +70,29 @@ def test_cpu_time_counts_the_process_and_its_waited_for_children():
     total = sum(i * i for i in range(2_000_000))  # about 0.1-0.3 s of CPU
     assert total > 0 and cpu_seconds(os.getpid()) - before >= 0.05
     assert cpu_seconds(2**22 + 12345) is None  # no such process
+
+
+class IPyNbCell(SimpleNamespace):  # the name nbval's notebook cells have
+    def get_closest_marker(self, name):
+        return None
+
+
+class Item(SimpleNamespace):
+    def get_closest_marker(self, name):
+        return name if name in self.marks else None
+
+
+def test_slow_modules_run_first_then_the_notebooks_then_the_rest_each_in_its_order():
+    items = [
+        Item(name="arithmetic", marks=()),
+        IPyNbCell(name="01 cell 0"),
+        IPyNbCell(name="01 cell 1"),
+        Item(name="browser", marks=("slow",)),
+        Item(name="models", marks=()),
+        IPyNbCell(name="02 cell 0"),
+        Item(name="backends", marks=("slow",)),
+    ]
+    conftest.pytest_collection_modifyitems(items)
+    assert [item.name for item in items] == [
+        "browser", "backends", "01 cell 0", "01 cell 1", "02 cell 0", "arithmetic", "models",
+    ]  # fmt: skip

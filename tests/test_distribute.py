@@ -13,6 +13,8 @@ import pytest
 
 from cnnlib.jax_site import SKIP_REASON, jax_available, jax_env
 
+pytestmark = pytest.mark.slow  # conftest.py runs these modules first
+
 CHILD = """
 import json, os
 import keras, numpy as np

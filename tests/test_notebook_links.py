@@ -20,6 +20,8 @@ import pytest
 
 from cnnlib.notebook_links import BRANCH, INSTALL_MARK, ROOT, install_source, repository, sync
 
+pytestmark = pytest.mark.slow  # conftest.py runs these modules first
+
 
 def test_every_notebook_and_the_readme_agree_with_the_repository_url():
     out_of_date = sync(write=False)

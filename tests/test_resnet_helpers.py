@@ -19,6 +19,8 @@ from cnnlib.training import reset_optimizer
 from cnnlib.viz import draw_degradation, draw_gradient_norms
 from cnnlib.viz.residual import smooth
 
+pytestmark = pytest.mark.slow  # conftest.py runs these modules first
+
 ROOT = Path(__file__).parents[1]
 NOTEBOOK = ROOT / "notebooks" / "08_resnet.ipynb"
 

@@ -6,6 +6,8 @@ import pytest
 from cnnlib.models import cifar_resnet
 from cnnlib.step_memory import training_step_memory
 
+pytestmark = pytest.mark.slow  # conftest.py runs these modules first
+
 SMALL = dict(depth=8, base_width=4, input_shape=(32, 32, 3))
 
 

@@ -1,11 +1,6 @@
-"""tasks.py's test command: the unit tests started at the lowest priority, and its summary against the budget."""
+"""tasks.py's test command: pytest in two workers on the CPU, and its summary against the budget."""
 
 from __future__ import annotations
-
-import os
-import sys
-
-import pytest
 
 import tasks
 
@@ -20,17 +15,14 @@ def test_summary_says_within_at_the_budget():
     assert "within the 15-minute budget" in tasks.summary({"notebooks": 900.0})
 
 
-@pytest.mark.skipif(not hasattr(os, "nice"), reason="no os.nice here: the test command runs the unit tests first")
-def test_the_unit_tests_start_at_the_lowest_priority_writing_to_their_log(tmp_path):
-    log = tmp_path / "build" / "unit-tests.log"
-    probe = "import os; print(os.nice(0), getattr(os, 'sched_getscheduler', lambda pid: None)(0))"
-    process = tasks.start_lowered([sys.executable, "-c", probe], log)
-    assert process.wait(timeout=60) == 0
-    niceness, policy = log.read_text().split()
-    assert niceness == "19"
-    assert policy == (str(os.SCHED_IDLE) if hasattr(os, "sched_getscheduler") else "None")
+def test_on_the_cpu_two_workers_a_file_each_in_conftests_order(monkeypatch):
+    monkeypatch.setenv("CNNLIB_TF_EXTRA", "cpu")
+    command = tasks.test_command()
+    assert command[:2] == ("-m", "pytest")
+    assert command[command.index("-n") + 1] == "2"
+    assert "--no-loadscope-reorder" in command and command[command.index("--dist") + 1] == "loadfile"
 
 
-def test_without_os_nice_nothing_starts(tmp_path, monkeypatch):
-    monkeypatch.delattr(os, "nice", raising=False)
-    assert tasks.start_lowered([sys.executable, "-c", "raise SystemExit(1)"], tmp_path / "log") is None
+def test_with_a_gpu_one_at_a_time(monkeypatch):
+    monkeypatch.setenv("CNNLIB_TF_EXTRA", "gpu")
+    assert tasks.test_command() == ("-m", "pytest")
