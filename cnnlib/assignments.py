@@ -300,16 +300,14 @@ class _PeakMemory:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
+        import psutil
+
         from cnnlib.runner import peak_rss_mb
 
-        me = str(os.getpid())
+        me = psutil.Process()
         while not self._stop.wait(0.5):
-            for stat in Path("/proc").glob("[0-9]*/stat"):
-                try:
-                    if stat.read_text().rsplit(")", 1)[1].split()[1] == me:
-                        self.mb = max(self.mb, peak_rss_mb(int(stat.parent.name)) or 0.0)
-                except (OSError, IndexError, ValueError):
-                    continue
+            for child in me.children():
+                self.mb = max(self.mb, peak_rss_mb(child.pid) or 0.0)
 
     def __enter__(self):
         if Path("/proc/self/stat").exists():

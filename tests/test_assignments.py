@@ -6,6 +6,8 @@ every notebook is autograded by `python3 tasks.py assignments --autograde` (53 m
 """
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -114,3 +116,11 @@ def test_autograde_gives_0_as_released_and_full_points_solved(course):
     assert released["errors"] == [] and solved["errors"] == [], "a cell other than a test cell raised"
     assert (released["score"], released["max_score"]) == (0, total)
     assert (solved["score"], solved["max_score"]) == (total, total)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory from /proc (Linux)")
+def test_grading_samples_the_peak_memory_of_the_kernels_it_starts():
+    child = "import time; block = bytearray(300 * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(2)"
+    with assignments._PeakMemory() as memory:
+        subprocess.run([sys.executable, "-c", child], check=True)
+    assert memory.mb >= 250
