@@ -38,6 +38,8 @@ BUDGET_SECONDS = 120
 BUDGET_MB = 2048
 _notebooks: dict[str, dict] = {}
 _speed: dict[str, float | None] = {}  # "work" (and "work after"): seconds of cnnlib.speed's work, "slowdown"
+_started = time.perf_counter()
+_workers_done: dict[str, float] = {}  # pytest-xdist worker: seconds from the start until it finished
 
 
 def _budget_seconds() -> float:
@@ -128,6 +130,7 @@ def _over_budget() -> list[str]:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     """pytest-xdist's controller: a worker's notebook records and the machine speed it was given."""
+    _workers_done[getattr(getattr(node, "gateway", None), "id", "?")] = time.perf_counter() - _started
     output = getattr(node, "workeroutput", {})
     _notebooks.update(output.get("cnnlib_notebooks", {}))
     for key, value in output.get("cnnlib_speed", {}).items():
@@ -161,6 +164,13 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             "notebooks side by side (pytest-xdist workers): each one's CPU time is held to the time budget; its wall "
             "time includes its neighbour's load"
+        )
+    if len(_workers_done) > 1:  # how evenly the two workers' shares came out
+        ends = sorted(_workers_done.items(), key=lambda kv: kv[1])
+        terminalreporter.write_line(
+            "workers finished "
+            + ", ".join(f"{name} at {t:.0f} s" for name, t in ends)
+            + f" after the start: {ends[-1][1] - ends[0][1]:.0f} s with one core's worker idle"
         )
     for name, r in sorted(_notebooks.items()):
         mem = f"{r['mb']:.0f} MB peak" if "mb" in r else "peak memory unknown"

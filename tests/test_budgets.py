@@ -95,3 +95,17 @@ def test_slow_modules_run_first_then_the_notebooks_then_the_rest_each_in_its_ord
     assert [item.name for item in items] == [
         "browser", "backends", "01 cell 0", "01 cell 1", "02 cell 0", "arithmetic", "models",
     ]  # fmt: skip
+
+
+def test_the_summary_says_when_each_worker_finished(records, monkeypatch):
+    monkeypatch.setattr(conftest, "_workers_done", {})
+    monkeypatch.setattr(conftest, "_started", 0.0)
+    for worker in ("gw1", "gw0"):
+        node = _node(worker, f"{worker}.ipynb", 30.0, 25.0)
+        node.gateway = SimpleNamespace(id=worker)
+        monkeypatch.setattr(conftest.time, "perf_counter", lambda w=worker: {"gw0": 700.0, "gw1": 640.0}[w])
+        conftest.pytest_testnodedown(node, None)
+    lines = []
+    reporter = SimpleNamespace(section=lines.append, write_line=lambda line, **kw: lines.append(line))
+    conftest.pytest_terminal_summary(reporter)
+    assert "workers finished gw1 at 640 s, gw0 at 700 s after the start: 60 s with one core's worker idle" in lines
