@@ -22,9 +22,19 @@ def jax_available() -> bool:
     return importlib.util.find_spec("jax") is not None or (SITE / "jax").is_dir()
 
 
+def jax_cache_dir() -> Path:
+    """Where JAX keeps the programs it compiled for cnnlib's tests, across runs and checkouts: a user cache,
+    like pip's wheels (a few MB). Compiling is most of a JAX test's time (the cross-backend test: 72 s in a
+    fresh clone, 28 s with this cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnnlib" / "jax"
+
+
 def jax_env(**more) -> dict:
-    """This process's environment for a child that runs Keras on JAX (``KERAS_BACKEND=jax`` is set)."""
+    """This process's environment for a child that runs Keras on JAX (``KERAS_BACKEND=jax`` is set), with JAX's
+    persistent compilation cache in :func:`jax_cache_dir` unless ``JAX_COMPILATION_CACHE_DIR`` says otherwise."""
     env = {**os.environ, "KERAS_BACKEND": "jax", **more}
+    env.setdefault("JAX_COMPILATION_CACHE_DIR", str(jax_cache_dir()))
+    env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")  # every program, not only slow ones
     if (SITE / "jax").is_dir():
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SITE), env.get("PYTHONPATH", "")) if p)
     return env

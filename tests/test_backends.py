@@ -35,12 +35,9 @@ pytestmark = [pytest.mark.skipif(not jax_available(), reason=SKIP_REASON), pytes
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("crosscheck")
-    # JAX spends most of its time compiling; a cache in the ignored build/ folder speeds up later runs.
-    cache = os.environ.get("JAX_COMPILATION_CACHE_DIR") or str(ROOT / "build" / "jax-cache")
     try:
         for backend, step in (("tensorflow", "save"), ("jax", "load")):
             env = {**os.environ, "KERAS_BACKEND": backend} if backend == "tensorflow" else jax_env()
-            env["JAX_COMPILATION_CACHE_DIR"] = cache
             done = subprocess.run(
                 [
                     sys.executable,
