@@ -2,8 +2,10 @@
 """Set up and run the cnnlib notebooks with nothing but Python 3.10-3.12.
 
     python3 tasks.py lab        # set everything up, open the collection in JupyterLab
-    python3 tasks.py test [PYTEST ARGS]   # set everything up, run every test and every notebook (nbval);
-                                # with arguments: pytest with those arguments instead
+    python3 tasks.py test       # set everything up, run every unit test and every notebook (nbval)
+    python3 tasks.py test --quick   # the unit tests without the slow ones (about a minute)
+    python3 tasks.py test PYTEST ARGS   # pytest with those arguments, e.g. tests/test_ops.py or --lf
+    python3 tasks.py bench      # each notebook alone: time and memory into docs/measurements.md
     python3 tasks.py notebooks [NOTEBOOK ...]   # re-execute notebooks in place (their outputs)
     python3 tasks.py pics       # regenerate every picture in pics/
     python3 tasks.py check [--seeds 0 1 2] [--scale small full] [--backend tensorflow jax] [NOTEBOOK ...]
@@ -26,11 +28,8 @@ import platform
 import shutil
 import subprocess
 import sys
-import time
 import venv
 from pathlib import Path
-
-from cnnlib.speed import WORK_ENV  # standard library only: importable before the venv exists
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -87,37 +86,23 @@ def ensure_jax_site(python: Path) -> None:
     )  # fmt: skip
 
 
-TEST_BUDGET_SECONDS = 15 * 60  # the whole test command, on the two-core machine the budgets were set on
-
-
-def summary(times: dict[str, float]) -> str:
-    """The whole test command's time and its parts, against the budget."""
-    total = sum(times.values())
-    parts = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in times.items())
-    verdict = "within" if total <= TEST_BUDGET_SECONDS else "OVER"
-    return (
-        f"the whole test command: {total / 60:.1f} min ({total:.0f} s: {parts}); "
-        f"{verdict} the {TEST_BUDGET_SECONDS / 60:.0f}-minute budget (not scaled by the machine's speed)"
-    )
-
-
-def test_command() -> tuple[str, ...]:
-    """pytest on every unit test and notebook. On the CPU in two pytest-xdist workers, one per core, each
-    test file or notebook whole in one worker, in conftest.py's order (the longest first: the heavy unit
-    tests, then the notebooks, then the rest); a notebook's kernel keeps about one core busy (one thread
-    per TensorFlow operation, conftest.py). With a GPU one at a time: each TensorFlow process would take
-    all of the GPU's memory."""
+def test_command(quick: bool = False) -> tuple[str, ...]:
+    """pytest on every unit test and notebook (``quick``: the unit tests without the slow ones). On the CPU in two
+    pytest-xdist workers, one per core, each test file or notebook whole in one worker, in conftest.py's order;
+    with a GPU one at a time (each TensorFlow process would take all of the GPU's memory)."""
+    command = ("-m", "pytest", "tests", "-m", "not slow") if quick else ("-m", "pytest")
     if tf_extra() == "gpu":
-        return ("-m", "pytest")
-    return ("-m", "pytest", "-n", "2", "--dist", "loadfile", "--no-loadscope-reorder")
+        return command
+    return (*command, "-n", "2", "--dist", "loadfile", "--no-loadscope-reorder")
 
 
-def time_the_machine(python: Path) -> None:
-    """cnnlib.speed's work, timed once on the idle machine, for the notebooks' time budget (conftest.py)."""
-    if not os.environ.get(WORK_ENV):
-        done = subprocess.run([str(python), "-m", "cnnlib.speed", "--seconds"], capture_output=True, text=True)
-        if done.returncode == 0 and done.stdout.strip():
-            os.environ[WORK_ENV] = done.stdout.strip()
+TOOLS = {
+    "bench": "tools.bench",
+    "notebooks": "tools.runner",
+    "pics": "tools.pics",
+    "assignments": "tools.assignments",
+    "links": "tools.notebook_links",
+}
 
 
 def run(*args: str, more: tuple[str, ...] = ()) -> int:
@@ -130,27 +115,15 @@ def main(argv: list[str]) -> int:
         extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
         return run("-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}", *extra, *rest, "notebooks/")
     if command == "test":
-        start = time.perf_counter()
         ensure_jax_site(ensure_env())
-        if rest:
+        if rest and rest != ["--quick"]:
             return run("-m", "pytest", *rest)
-        time_the_machine(venv_python())
-        times = {"setup": time.perf_counter() - start}
-        code = run(*test_command())
-        times["tests and notebooks"] = time.perf_counter() - start - sum(times.values())
-        print(summary(times), flush=True)
-        return code
-    if command == "notebooks":
-        return run("-m", "cnnlib.runner", *rest)
-    if command == "pics":
-        return run("-m", "cnnlib.pics", *rest)
-    if command == "assignments":
-        return run("-m", "cnnlib.assignments", *rest)
-    if command == "links":
-        return run("-m", "cnnlib.notebook_links", *rest)
+        return run(*test_command(quick=rest == ["--quick"]))
     if command == "check":
         backends = {"jax"}.intersection(rest)  # torch: install it yourself (large)
-        return run("-m", "cnnlib.check", *rest, more=tuple(sorted(backends)))
+        return run("-m", "tools.sweep", *rest, more=tuple(sorted(backends)))
+    if command in TOOLS:
+        return run("-m", TOOLS[command], *rest)
     print(__doc__)
     return 0 if command in ("help", "-h", "--help") else 2
 

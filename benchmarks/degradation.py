@@ -1,164 +1,168 @@
-"""The degradation experiment at the paper's scale: plain and residual CIFAR-10 networks, 20 and 56 layers.
+"""Recorded run: the degradation problem, plain and residual CIFAR-10 networks of 20 and 56 layers.
 
-He et al. (2016), section 4.2 and Figure 6: networks of 6n + 2 layers (16, 32, 64 filters), trained with SGD
-(momentum 0.9, weight decay 1e-4, batch 128), learning rate 0.1, divided by 10 at 32,000 and 48,000 steps,
-stopped at 64,000; 45,000 training images (5,000 held out), 4-pixel padding, random 32 x 32 crops and
-horizontal flips. The plain 56-layer network ends with a higher training error than the plain 20-layer one;
-the ResNets do not. Notebook 08 shows the same on a CPU at a much smaller size; this script is for a GPU
-(about an hour per network on a recent one at the paper's 64,000 steps).
+He et al. (2016), section 4.2 and Figure 6: networks of 6n + 2 layers (16, 32, 64 filters), SGD with momentum
+0.9, weight decay 1e-4, batch 128, learning rate 0.1 divided by 10 at 32,000 and 48,000 of 64,000 steps,
+4-pixel padding, random crops and horizontal flips. The plain 56-layer network ends with a *higher training
+error* than the plain 20-layer one; the ResNets do not. Notebook 08 plots this file beside its live run.
 
-    python benchmarks/degradation.py --out degradation.json                 # the paper's schedule
-    python benchmarks/degradation.py --steps 16000 --out short.json          # a quarter of it
-    python benchmarks/degradation.py --smoke --out /tmp/smoke.json          # a few steps on random data (tests)
+    python benchmarks/degradation.py                       # the CPU recording: 16 x 16 images, 30 epochs
+    python benchmarks/degradation.py --resume              # carry on where a sitting stopped
+    python benchmarks/degradation.py --size 32 --epochs 164 --out results/degradation_gpu.json   # a GPU
+    python benchmarks/degradation.py --smoke --out /tmp/smoke.json   # seconds, on random images (tests)
 
-The JSON holds, per network and seed, the training loss and error and the test error after every epoch, with
-the command, the hardware and the date, so that a notebook can show the curves and say where they come from.
+The paper's schedule is kept in proportion: the learning rate drops at 50 % and 75 % of the run. The training
+error is the running mean over each epoch's augmented batches (as the paper's curves); the test error is
+measured on the whole test set after every epoch.
 
-Deviations from the paper: Keras' default (Glorot) initialization instead of He's; the weight decay is
-Keras' decoupled one (``weight_decay=1e-4`` on SGD), equivalent to an L2 penalty for SGD without momentum and
-close with it; the training error is the running mean over each epoch's augmented batches.
+Deviations from the paper: Keras' default (Glorot) initialization instead of He's; Keras' weight decay on SGD
+(``weight_decay=1e-4``) instead of an L2 term in the loss; the per-pixel mean is removed as in the paper.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import sys
-import time
-from datetime import datetime, timezone
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from recording import ROOT, Record, Timer, checkpoint_dir, load_checkpoint, save_checkpoint  # noqa: E402
 
-PAPER = {"depths": (20, 56), "steps": 64_000, "boundaries": (32_000, 48_000), "batch": 128, "learning_rate": 0.1}
+NOTES = (
+    "CPU scale: the CIFAR-10 images averaged down to 16 x 16 (a quarter of the computation in every layer) and "
+    "30 epochs of the training images found (10,000 in the offline subset, 45,000 with the official files), "
+    "three seeds: about 3 CPU-hours on two cores, where the paper's 64,000 steps at 32 x 32 would take days. "
+    "The networks are the paper's (depth, widths 16-32-64, shortcut option A); only the images and the length "
+    "of training are smaller."
+)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--depths", type=int, nargs="+", default=list(PAPER["depths"]), help="6n + 2 depths")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--steps", type=int, default=PAPER["steps"], help="training steps (the paper: 64000)")
-    parser.add_argument("--batch", type=int, default=PAPER["batch"])
-    parser.add_argument("--learning-rate", type=float, default=PAPER["learning_rate"])
+    parser.add_argument("--depths", type=int, nargs="+", default=[20, 56], help="6n + 2 depths")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--size", type=int, default=16, choices=(8, 16, 32), help="image size (CIFAR: 32)")
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--learning-rate", type=float, default=0.1)
     parser.add_argument("--width", type=int, default=16, help="filters of the first stage (the paper: 16)")
-    parser.add_argument("--train-images", type=int, default=45_000, help="the paper holds 5,000 of 50,000 out")
-    parser.add_argument("--out", default="degradation.json", help="where to write the curves")
-    parser.add_argument("--smoke", action="store_true", help="a few steps on random data, to test the script")
-    return parser.parse_args(argv)
-
-
-def hardware() -> str:
-    import keras
-
-    devices = []
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        for gpu in tf.config.list_physical_devices("GPU"):
-            details = tf.config.experimental.get_device_details(gpu)
-            devices.append(details.get("device_name", gpu.name))
-    cpu = f"CPU {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
-    return f"{', '.join(devices) or 'no GPU'}; {cpu}; Keras {keras.__version__} ({keras.backend.backend()})"
+    parser.add_argument("--train-images", type=int, default=45_000, help="at most this many (the paper: 45,000)")
+    parser.add_argument("--out", default=str(ROOT / "results" / "degradation.json"))
+    parser.add_argument("--resume", action="store_true", help="carry on from the last finished epoch")
+    parser.add_argument("--stop-after", type=int, default=None, help="stop after this many epochs in this sitting")
+    parser.add_argument("--smoke", action="store_true", help="2 epochs of tiny networks on random images")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.depths, args.seeds, args.epochs, args.batch, args.width, args.size = [8], [0], 2, 16, 2, 8
+    for depth in args.depths:
+        if depth < 8 or (depth - 2) % 6:
+            parser.error(f"depth must be 6n + 2 (8, 20, 32, 44, 56, 110...), got {depth}.")
+    return args
 
 
 def load_data(args):
-    """Training and test images (float32, per-pixel mean removed, as in the paper) and labels."""
+    """Training and test images (float32, per-pixel mean removed) and labels."""
     if args.smoke:
         rng = np.random.default_rng(0)
-        x = rng.uniform(0, 1, (64, 32, 32, 3)).astype("float32")
-        y = rng.integers(0, 10, 64)
-        return x[:48], y[:48], x[48:], y[48:]
+        x = rng.uniform(0, 1, (80, 8, 8, 3)).astype("float32")
+        y = rng.integers(0, 10, 80)
+        return x[:64], y[:64], x[64:], y[64:]
     from cnnlib import data
+    from cnnlib.experiments.degradation import downsample
 
     (x_train, y_train), (x_test, y_test) = data.load("cifar10")
-    x_train, y_train = data.as_float(x_train[: args.train_images]), y_train[: args.train_images].ravel()
-    x_test, y_test = data.as_float(x_test), y_test.ravel()
+    factor = 32 // args.size
+    x_train = downsample(data.as_float(x_train[: args.train_images]), factor)
+    x_test = downsample(data.as_float(x_test), factor)
     mean = x_train.mean(axis=0)
-    return x_train - mean, y_train, x_test - mean, y_test
+    return x_train - mean, y_train[: args.train_images].ravel(), x_test - mean, y_test.ravel()
 
 
-def batches(x, y, batch_size: int, seed: int):
-    """Endless augmented batches: 4-pixel zero padding, a random 32 x 32 crop, a random horizontal flip."""
-    rng = np.random.default_rng(seed)
-    padded = np.pad(x, ((0, 0), (4, 4), (4, 4), (0, 0)))
+def augmented(x, y, batch_size: int, seed: int, epoch: int):
+    """One epoch of batches: 4-pixel zero padding (2 at 16 x 16), a random crop, a random horizontal flip.
+    The same for a given seed and epoch, so a resumed run sees the batches it would have seen."""
+    rng = np.random.default_rng([seed, epoch])
+    pad = max(1, 4 * x.shape[1] // 32)
+    padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
     h, w = x.shape[1:3]
-    while True:
-        order = rng.permutation(len(x))
-        for start in range(0, len(order) - batch_size + 1, batch_size):
-            idx = order[start : start + batch_size]
-            dy, dx = rng.integers(0, 9, 2)
-            out = padded[idx, dy : dy + h, dx : dx + w].copy()
-            flip = rng.random(len(idx)) < 0.5
-            out[flip] = out[flip, :, ::-1]
-            yield out, y[idx]
+    order = rng.permutation(len(x))
+    for start in range(0, len(order) - batch_size + 1, batch_size):
+        idx = order[start : start + batch_size]
+        dy, dx = rng.integers(0, 2 * pad + 1, 2)
+        out = padded[idx, dy : dy + h, dx : dx + w].copy()
+        flip = rng.random(len(idx)) < 0.5
+        out[flip] = out[flip, :, ::-1]
+        yield out, y[idx]
 
 
-def train_one(depth, shortcut, seed, data, args, steps_per_epoch):
+def build(depth, shortcut, args, steps):
     import keras
 
     from cnnlib.models import cifar_resnet
 
-    x_train, y_train, x_test, y_test = data
-    keras.utils.set_random_seed(seed)
-    model = cifar_resnet(depth, shortcut, base_width=args.width)
-    boundaries = [int(b * args.steps / PAPER["steps"]) for b in PAPER["boundaries"]]
+    model = cifar_resnet(depth, shortcut, input_shape=(args.size, args.size, 3), base_width=args.width)
     lr = args.learning_rate
-    schedule = keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, [lr, lr / 10, lr / 100])
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay([steps // 2, 3 * steps // 4], [lr, lr / 10, lr / 100])
     model.compile(
         optimizer=keras.optimizers.SGD(schedule, momentum=0.9, weight_decay=1e-4),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    epochs = max(1, args.steps // steps_per_epoch)
-    start = time.perf_counter()
-    history = model.fit(
-        batches(x_train, y_train, args.batch, seed),
-        steps_per_epoch=steps_per_epoch,
-        epochs=epochs,
-        validation_data=(x_test, y_test),
-        verbose=2 if not args.smoke else 0,
-    ).history
-    return {
-        "seed": seed,
-        "parameters": model.count_params(),
-        "steps": [steps_per_epoch * (e + 1) for e in range(epochs)],
-        "train_loss": [float(v) for v in history["loss"]],
-        "train_error": [1 - float(v) for v in history["accuracy"]],
-        "test_error": [1 - float(v) for v in history["val_accuracy"]],
-        "seconds": time.perf_counter() - start,
-    }
+    return model
 
 
-def main(argv=None) -> dict:
+def train(record: Record, name: str, depth: int, shortcut, seed: int, data, args, limit: int) -> int:
+    """Train one network from one seed for at most ``limit`` more epochs; return how many it trained."""
+    import keras
+
+    from cnnlib.experiments.degradation import accuracy_on
+
+    x_train, y_train, x_test, y_test = data
+    run = f"{name}/seed{seed}"
+    done = record.epochs_done(run)
+    if done >= args.epochs or limit < 1:
+        return 0
+    steps_per_epoch = len(x_train) // args.batch
+    keras.utils.set_random_seed(seed)
+    model = build(depth, shortcut, args, steps_per_epoch * args.epochs)
+    folder = checkpoint_dir(record, run)
+    if done and not load_checkpoint(model, folder, done):
+        print(f"{run}: no checkpoint of epoch {done} in {folder}; starting it again", flush=True)
+        record.data["runs"].pop(run)
+        done = 0
+    record.data["runs"].setdefault(run, {"epochs": [], "seconds": 0.0, "parameters": model.count_params()})
+    for epoch in range(done, min(args.epochs, done + limit)):
+        with Timer() as timer:
+            history = model.fit(augmented(x_train, y_train, args.batch, seed, epoch), steps_per_epoch=steps_per_epoch,
+                                epochs=epoch + 1, initial_epoch=epoch, shuffle=False, verbose=0).history  # fmt: skip
+        figures = {
+            "train_loss": history["loss"][-1],
+            "train_error": 1 - history["accuracy"][-1],
+            "test_error": 1 - accuracy_on(model, x_test, y_test),
+        }
+        record.add_epoch(run, figures, timer.seconds)
+        save_checkpoint(model, folder, epoch + 1)
+        print(f"{run} epoch {epoch + 1}/{args.epochs}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
+              + f" ({timer.seconds:.0f} s)", flush=True)  # fmt: skip
+    return record.epochs_done(run) - done
+
+
+def main(argv=None) -> Record:
     args = parse_args(argv)
-    if args.smoke:
-        args.depths, args.steps, args.batch, args.width = [8], 2, 16, 2
-    for depth in args.depths:
-        if depth < 8 or (depth - 2) % 6:
-            sys.exit(f"depth must be 6n + 2 (20, 32, 44, 56, 110...), got {depth}.")
+    config = {k: v for k, v in vars(args).items() if k not in ("out", "resume", "stop_after")}
+    record = Record(args.out, config, "smoke test: random images" if args.smoke else NOTES, args.resume)
     data = load_data(args)
-    steps_per_epoch = max(1, min(len(data[0]) // args.batch, args.steps))
-    runs = {}
-    for depth in args.depths:
-        for kind, shortcut in (("plain", None), ("resnet", "A")):
-            runs[f"{kind}{depth}"] = [train_one(depth, shortcut, s, data, args, steps_per_epoch) for s in args.seeds]
-            last = runs[f"{kind}{depth}"][-1]
-            errors = f"training error {last['train_error'][-1]:.3f}, test error {last['test_error'][-1]:.3f}"
-            print(f"{kind}{depth}: {errors}")
-    result = {
-        "command": "python benchmarks/degradation.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "hardware": hardware(),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "config": {k: v for k, v in vars(args).items() if k != "out"},
-        "runs": runs,
-    }
-    with open(args.out, "w", encoding="utf-8") as f:
-        json.dump(result, f, indent=1)
-    print(f"wrote {args.out}")
-    return result
+    record.data["images"] = {"train": len(data[0]), "test": len(data[2])}
+    limit = args.stop_after if args.stop_after is not None else float("inf")
+    for seed in args.seeds:  # seed by seed, so that a partial file holds every network of the first seeds
+        for depth in args.depths:
+            for kind, shortcut in (("plain", None), ("resnet", "A")):
+                limit -= train(record, f"{kind}{depth}", depth, shortcut, seed, data, args, limit)
+    record.save()
+    print(f"wrote {record.path}")
+    return record
 
 
 if __name__ == "__main__":

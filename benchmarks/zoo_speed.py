@@ -25,7 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from cnnlib.comparison import KERAS_APPLICATIONS  # noqa: E402
+from cnnlib.experiments.comparison import KERAS_APPLICATIONS  # noqa: E402
 from cnnlib.models import get_model  # noqa: E402
 
 REFERENCES = {name: KERAS_APPLICATIONS[name] for name in ("vgg16", "resnet50", "densenet121")}

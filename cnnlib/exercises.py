@@ -5,7 +5,7 @@ An exercise cell holds ``answer = ...``; its check cell calls :func:`check`, whi
 library computes, so a wrong answer fails loudly and a right one says so.
 
 Under nbgrader's autograder and validator (which set ``NBGRADER_EXECUTION``) an unanswered
-exercise raises instead, so that its test cell fails and scores 0 (``cnnlib.assignments``).
+exercise raises instead, so that its test cell fails and scores 0 (``tools.assignments``).
 """
 
 from __future__ import annotations

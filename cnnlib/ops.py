@@ -45,16 +45,16 @@ def _pad(x: np.ndarray, pads, value: float) -> np.ndarray:
     return np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=value)
 
 
-def conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) -> np.ndarray:
+def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1) -> np.ndarray:
     """2D convolution (cross-correlation, as in every deep-learning library).
 
     Args:
         x: image ``(H, W)``, ``(H, W, C)`` or batch ``(N, H, W, C)``.
         kernel: ``(kh, kw)`` for one grey filter, or ``(kh, kw, C, filters)`` as Keras stores it.
         bias: optional ``(filters,)``.
-        stride: int or ``(sh, sw)``.
+        strides: int or ``(sh, sw)``.
         padding: ``"valid"``, ``"same"``, ``"full"`` or a number of zeros per side.
-        dilation: int or ``(dh, dw)``.
+        dilation_rate: int or ``(dh, dw)``.
 
     Returns:
         ``(N, H_out, W_out, filters)`` float array.
@@ -68,7 +68,7 @@ def conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) -> np.nd
     kh, kw, c_in, filters = kernel.shape
     if c_in != x.shape[-1]:
         raise ValueError(f"the kernel expects {c_in} input channel(s) but the image has {x.shape[-1]}.")
-    (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
+    (sh, sw), (dh, dw) = pair(strides, "strides"), pair(dilation_rate, "dilation_rate")
     h, w = x.shape[1:3]
     oh = conv_output_size(h, kh, sh, padding, dh)
     ow = conv_output_size(w, kw, sw, padding, dw)
@@ -86,10 +86,10 @@ def conv2d(x, kernel, bias=None, stride=1, padding="valid", dilation=1) -> np.nd
     return out
 
 
-def _pool(x, pool, stride, padding, reduce) -> np.ndarray:
+def _pool(x, pool_size, strides, padding, reduce) -> np.ndarray:
     x = _as_nhwc(x).astype(np.float64)
-    ph, pw = pair(pool, "pool size")
-    sh, sw = pair(stride if stride is not None else (ph, pw), "stride")
+    ph, pw = pair(pool_size, "pool_size")
+    sh, sw = pair(strides if strides is not None else (ph, pw), "strides")
     h, w = x.shape[1:3]
     oh = pool_output_size(h, ph, sh, padding)
     ow = pool_output_size(w, pw, sw, padding)
@@ -103,14 +103,14 @@ def _pool(x, pool, stride, padding, reduce) -> np.ndarray:
     return reduce(windows, axis=0)
 
 
-def max_pool2d(x, pool=2, stride=None, padding="valid") -> np.ndarray:
-    """Max pooling; the stride defaults to the pool size (Keras' default)."""
-    return _pool(x, pool, stride, padding, np.nanmax)
+def max_pool2d(x, pool_size=2, strides=None, padding="valid") -> np.ndarray:
+    """Max pooling; the strides default to the pool size (Keras' default)."""
+    return _pool(x, pool_size, strides, padding, np.nanmax)
 
 
-def avg_pool2d(x, pool=2, stride=None, padding="valid") -> np.ndarray:
+def avg_pool2d(x, pool_size=2, strides=None, padding="valid") -> np.ndarray:
     """Average pooling over the real (unpadded) cells of each window, as Keras does."""
-    return _pool(x, pool, stride, padding, np.nanmean)
+    return _pool(x, pool_size, strides, padding, np.nanmean)
 
 
 def lrn_divisor(a, k=2.0, n=5, alpha=1e-4, beta=0.75) -> np.ndarray:
@@ -145,3 +145,57 @@ def lrn_divisor(a, k=2.0, n=5, alpha=1e-4, beta=0.75) -> np.ndarray:
 def lrn(a, k=2.0, n=5, alpha=1e-4, beta=0.75) -> np.ndarray:
     """AlexNet's local response normalization across channels: ``a / lrn_divisor(a, ...)``."""
     return np.asarray(a, dtype=np.float64) / lrn_divisor(a, k, n, alpha, beta)
+
+
+# The Keras layers these operations are checked against. Keras' Conv2D knows only "valid" and "same"; "full" and
+# arbitrary padding are a ZeroPadding2D in front of a valid convolution, which is what they mean.
+
+
+def keras_conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1) -> np.ndarray:
+    """Run ``keras.layers.Conv2D`` with the given weights; same arguments as ``ops.conv2d``."""
+    import keras
+
+    # float64 throughout, so that a comparison measures the algorithm, not float32 rounding.
+    x = np.asarray(x, dtype=np.float64)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    kh, kw, _, filters = kernel.shape
+    layers = []
+    mode = padding if isinstance(padding, str) and padding in ("valid", "same") else "valid"
+    if mode == "valid" and padding != "valid":
+        (sh, sw), (dh, dw) = pair(strides, "strides"), pair(dilation_rate, "dilation_rate")
+        ph = conv_padding(x.shape[1], kh, sh, padding, dh)
+        pw = conv_padding(x.shape[2], kw, sw, padding, dw)
+        layers.append(keras.layers.ZeroPadding2D((tuple(ph), tuple(pw)), dtype="float64"))
+    conv = keras.layers.Conv2D(
+        filters,
+        (kh, kw),
+        strides=strides,
+        padding=mode,
+        dilation_rate=dilation_rate,
+        use_bias=bias is not None,
+        dtype="float64",
+    )
+    layers.append(conv)
+    conv.build(x.shape if len(layers) == 1 else layers[0].compute_output_shape(x.shape))
+    conv.set_weights([kernel] + ([np.asarray(bias, dtype=np.float64)] if bias is not None else []))
+    y = x
+    for layer in layers:
+        y = layer(y)
+    return keras.ops.convert_to_numpy(y)
+
+
+def keras_pool2d(x, pool_size=2, strides=None, padding="valid", mode="max") -> np.ndarray:
+    """Run ``keras.layers.MaxPooling2D`` or ``AveragePooling2D``."""
+    import keras
+
+    cls = {"max": keras.layers.MaxPooling2D, "avg": keras.layers.AveragePooling2D}[mode]
+    layer = cls(pool_size=pool_size, strides=strides, padding=padding, dtype="float64")
+    return keras.ops.convert_to_numpy(layer(np.asarray(x, dtype=np.float64)))
+
+
+def rel_error(a, b) -> float:
+    """Largest relative difference, as in cs231n: ``max |a-b| / max(1e-8, |a| + |b|)``."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}.")
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))

@@ -322,7 +322,13 @@ def model_explorer_view(
     """
     from cnnlib.arithmetic import count_macs
     from cnnlib.data import DataError
-    from cnnlib.feature_maps import SAMPLE_IMAGES, draw_feature_maps, fit_image, layer_activations, sample_image
+    from cnnlib.experiments.feature_maps import (
+        SAMPLE_IMAGES,
+        draw_feature_maps,
+        fit_image,
+        layer_activations,
+        sample_image,
+    )
 
     try:
         model, label = _model_for(name, input_size, model)
@@ -416,7 +422,7 @@ def model_explorer(name: str = "lenet5", models: dict | None = None, image: str 
         name: the model shown first: a registered name or a key of ``models``.
         models: ``{label: trained Keras model}``, explored as they are, at their own input size, e.g.
             ``model_explorer("LeNet-5 (trained above)", models={"LeNet-5 (trained above)": model})``.
-        image: ``"digit"``, ``"cifar"`` or ``"photo"`` (see ``cnnlib.feature_maps.SAMPLE_IMAGES``).
+        image: ``"digit"``, ``"cifar"`` or ``"photo"`` (see ``cnnlib.experiments.feature_maps.SAMPLE_IMAGES``).
 
     The models of the zoo are built with random weights when chosen, one at a time: VGG-16 and
     VGG-19 at 224 × 224 take a few seconds and about 550 MB.
@@ -424,7 +430,7 @@ def model_explorer(name: str = "lenet5", models: dict | None = None, image: str 
     import ipywidgets as w
     from IPython.display import display
 
-    from cnnlib.feature_maps import SAMPLE_IMAGES
+    from cnnlib.experiments.feature_maps import SAMPLE_IMAGES
     from cnnlib.models import get_card, list_models
 
     trained, registered = dict(models or {}), list_models()

@@ -1,4 +1,4 @@
-"""The notebooks as nbgrader assignments (cnnlib.assignments): metadata, solutions, release, autograde.
+"""The notebooks as nbgrader assignments (tools.assignments): metadata, solutions, release, autograde.
 
 Every notebook's release is generated here (about 8 s: nothing runs). Autograding executes a notebook, so
 only the fastest, 01, is autograded in the test run (twice, as released and solved: 40 s on two shared cores);
@@ -13,9 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnnlib import assignments
-from cnnlib.assignments import ANSWERS, Exercise, apply_metadata, exercises, metadata_problems, solution
 from cnnlib.exercises import check, check_model
+from tools import assignments
+from tools.assignments import ANSWERS, Exercise, apply_metadata, exercises, metadata_problems, solution
 
 pytestmark = pytest.mark.slow  # conftest.py runs these modules first
 
@@ -33,7 +33,7 @@ def test_every_exercise_cell_has_its_nbgrader_metadata(path):
     assert exercises(nb), "a notebook ends with exercises"
     problems = metadata_problems(nb)
     assert not problems, (
-        f"{path.name}: " + "; ".join(problems) + f" — run `.venv/bin/python -m cnnlib.assignments --apply-metadata "
+        f"{path.name}: " + "; ".join(problems) + f" — run `.venv/bin/python -m tools.assignments --apply-metadata "
         f"notebooks/{path.name}` (it changes only the cells' metadata), then the hygiene test."
     )
 

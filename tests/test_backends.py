@@ -1,10 +1,10 @@
 """cnnlib on another Keras backend: JAX gives TensorFlow's numbers, given the same weights.
 
 Keras picks its backend once per process, so two child processes share a folder
-(``cnnlib.crosscheck``): TensorFlow builds every registered model on a small input, saves its
+(``tools.crosscheck``): TensorFlow builds every registered model on a small input, saves its
 weights and its float32 logits in inference mode; JAX (``KERAS_BACKEND=jax``) builds the same
 models, loads those weights and writes its own logits. Each side then runs ``cnnlib.ops``,
-``cnnlib.measure`` and ``cnnlib.training.train``.
+``cnnlib.experiments.measure`` and ``cnnlib.training.train``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnnlib import crosscheck
-from cnnlib.jax_site import SKIP_REASON, jax_available, jax_env
+from tools import crosscheck
+from tools.jax_site import SKIP_REASON, jax_available, jax_env
 
 ROOT = Path(__file__).resolve().parents[1]
 TOLERANCE = 1e-4  # the issue's bound on the outputs
@@ -26,7 +26,7 @@ TOLERANCE = 1e-4  # the issue's bound on the outputs
 # cnnlib's LRN (AlexNet), concatenated branches and global pooling (GoogLeNet), batch normalization,
 # projections and additions (ResNet-50), cnnlib's ChannelPadding shortcuts (ResNet-20), dense blocks and
 # transitions (DenseNet-BC-100). The other 20 registered variants are the same code at other sizes; all 26
-# were checked once (python -m cnnlib.crosscheck save/load without --models), at most 2.5e-6 apart.
+# were checked once (python -m tools.crosscheck save/load without --models), at most 2.5e-6 apart.
 MODELS = ["lenet5", "alexnet", "googlenet", "resnet50", "resnet20", "densenet_bc_100"]
 
 pytestmark = [pytest.mark.skipif(not jax_available(), reason=SKIP_REASON), pytest.mark.slow]
@@ -42,7 +42,7 @@ def folder(tmp_path_factory):
                 [
                     sys.executable,
                     "-m",
-                    "cnnlib.crosscheck",
+                    "tools.crosscheck",
                     step,
                     str(folder),
                     *(["--models", *MODELS] if step == "save" else []),

@@ -47,7 +47,7 @@ from types import SimpleNamespace
 import pytest
 
 from cnnlib.arithmetic import conv_output_size, pool_output_size
-from cnnlib.runner import TEST_ENV
+from tools.runner import TEST_ENV
 
 pytestmark = pytest.mark.slow  # conftest.py runs these modules first
 

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from cnnlib.exercises import solution_code
-from cnnlib.feature_reuse import dense_block_layers, feature_reuse
+from cnnlib.experiments.feature_reuse import dense_block_layers, feature_reuse
 from cnnlib.models import densenet
 from cnnlib.viz import draw_dense_block, draw_feature_reuse
 from cnnlib.viz.densenet import dense_block_inputs

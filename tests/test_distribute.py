@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from cnnlib.jax_site import SKIP_REASON, jax_available, jax_env
+from tools.jax_site import SKIP_REASON, jax_available, jax_env
 
 pytestmark = pytest.mark.slow  # conftest.py runs these modules first
 

@@ -9,7 +9,7 @@ import pytest
 from cnnlib import ops
 from cnnlib.exercises import check, check_cell, run_solution, solution_code
 from cnnlib.layers import LocalResponseNormalization
-from cnnlib.reference import rel_error
+from cnnlib.ops import rel_error
 
 NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "04b_alexnet_improvements.ipynb"
 

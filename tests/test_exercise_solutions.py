@@ -8,8 +8,8 @@ import pytest
 
 from cnnlib import arithmetic
 from cnnlib.exercises import check, check_cell, check_model, solution_code
+from cnnlib.experiments.saliency import occlusion_sensitivity
 from cnnlib.models import get_model
-from cnnlib.saliency import occlusion_sensitivity
 
 NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
 

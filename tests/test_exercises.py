@@ -5,7 +5,7 @@ import pytest
 
 from cnnlib import ops
 from cnnlib.exercises import check, check_cell, run_solution, solution_code
-from cnnlib.reference import rel_error
+from cnnlib.ops import rel_error
 
 
 def test_unanswered_is_not_an_error(capsys):

@@ -21,8 +21,8 @@ from cnnlib.arithmetic import (
     network_depth,
     reduction_savings,
 )
-from cnnlib.auxiliary import accuracy, drop_auxiliary, train_seeds, train_with_aux
 from cnnlib.exercises import check, run_solution
+from cnnlib.experiments.auxiliary import accuracy, drop_auxiliary, train_seeds, train_with_aux
 from cnnlib.models import INCEPTION_CONFIGS, get_model, inception_block
 from cnnlib.models.mini_googlenet import mini_googlenet, scaled_config
 from cnnlib.viz import draw_inception_module
@@ -291,7 +291,7 @@ def test_exercise_1_and_3_solution_figures():
 
 _TRAIN_SEEDS_SCRIPT = """
 import numpy as np, keras
-from cnnlib.auxiliary import train_seeds
+from cnnlib.experiments.auxiliary import train_seeds
 def build():
     i = keras.Input((8, 8, 3))
     x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(4, 3, activation="relu")(i))

@@ -1,8 +1,8 @@
-"""cnnlib.jax_site: the environment of a child process that runs Keras on JAX."""
+"""tools.jax_site: the environment of a child process that runs Keras on JAX."""
 
 from pathlib import Path
 
-from cnnlib import jax_site
+from tools import jax_site
 
 
 def test_the_compilation_cache_is_a_user_cache_unless_set(monkeypatch, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from cnnlib.layers import ChannelPadding, LocalResponseNormalization
-from cnnlib.reference import rel_error
+from cnnlib.ops import rel_error
 
 
 def paper_lrn(a, n=5, k=2.0, alpha=1e-4, beta=0.75):

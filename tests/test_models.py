@@ -20,7 +20,7 @@ import pytest
 
 from cnnlib.arithmetic import conv_macs, conv_params, dense_params
 from cnnlib.arithmetic.counts import count_macs, layer_macs
-from cnnlib.comparison import KERAS_APPLICATIONS
+from cnnlib.experiments.comparison import KERAS_APPLICATIONS
 from cnnlib.models import (
     INCEPTION_CONFIGS,
     VGG_CONFIGS,

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnnlib.notebook_links import BRANCH, INSTALL_MARK, ROOT, install_source, repository, sync
+from tools.notebook_links import BRANCH, INSTALL_MARK, ROOT, install_source, repository, sync
 
 pytestmark = pytest.mark.slow  # conftest.py runs these modules first
 

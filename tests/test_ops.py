@@ -5,7 +5,7 @@ import pytest
 
 from cnnlib import ops
 from cnnlib.layers import LocalResponseNormalization
-from cnnlib.reference import keras_conv2d, keras_pool2d, rel_error
+from cnnlib.ops import keras_conv2d, keras_pool2d, rel_error
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(2, 9, 8, 3))
@@ -74,8 +74,8 @@ def test_lrn_divisor_by_hand_and_its_floor():
         (lambda: ops.conv2d(np.ones((4, 4)), np.ones((5, 5))), "kernel 5 is larger than the input 4"),
         (lambda: ops.conv2d(np.ones((4, 4, 2)), np.ones((3, 3, 1, 1))), "expects 1 input channel"),
         (lambda: ops.conv2d(np.ones(4), np.ones((3, 3))), "expected an image"),
-        (lambda: ops.max_pool2d(np.ones((4, 4)), 2, 0), "stride must be at least 1"),
-        (lambda: ops.conv2d(np.ones((4, 4)), np.ones((3, 3)), stride=(1, 2, 3)), "pair"),
+        (lambda: ops.max_pool2d(np.ones((4, 4)), 2, 0), "strides must be at least 1"),
+        (lambda: ops.conv2d(np.ones((4, 4)), np.ones((3, 3)), strides=(1, 2, 3)), "pair"),
         (lambda: ops.lrn_divisor(np.ones((2, 4)), n=4), "odd number of channels"),
     ],
 )

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnlib import pics
+from tools import pics
 
 PICS = Path(__file__).parents[1] / "pics"
 

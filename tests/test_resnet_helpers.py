@@ -1,8 +1,6 @@
 """The library behind notebook 08 (ResNet): base width, residual arithmetic, gradients, degradation runs, figures;
 the notebook's hidden solutions; the paper-scale benchmark script in its smoke mode."""
 
-import importlib.util
-import json
 from pathlib import Path
 
 import keras
@@ -10,9 +8,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from cnnlib import arithmetic, measure
-from cnnlib.degradation import degradation_experiment, downsample, final_losses, train_from_seeds
+from cnnlib import arithmetic
 from cnnlib.exercises import check, check_model, run_solution
+from cnnlib.experiments import measure
+from cnnlib.experiments.degradation import degradation_experiment, downsample, final_losses, train_from_seeds
 from cnnlib.models import cifar_resnet, get_model
 from cnnlib.models.resnet import basic_block, bottleneck_block
 from cnnlib.training import reset_optimizer
@@ -162,7 +161,7 @@ def test_plain_gradient_grows_toward_the_input_and_the_residual_one_does_not():
     assert result[None] > 10 * result["A"]
 
 
-# --- cnnlib.degradation -----------------------------------------------------------------------------------
+# --- cnnlib.experiments.degradation -----------------------------------------------------------------------------------
 
 
 def test_downsample_averages_blocks():
@@ -283,49 +282,11 @@ def test_exercise_1_and_3_solution_figures():
     check(924_928, c_minus_b, "Exercise 3")
 
 
-# --- benchmarks/degradation.py ----------------------------------------------------------------------------
-
-
-def load_benchmark():
-    spec = importlib.util.spec_from_file_location("degradation_benchmark", ROOT / "benchmarks" / "degradation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_benchmark_help_and_paper_defaults(capsys):
-    bench = load_benchmark()
-    with pytest.raises(SystemExit) as exit_:
-        bench.parse_args(["--help"])
-    assert exit_.value.code == 0 and "--steps" in capsys.readouterr().out
-    args = bench.parse_args([])
-    assert (args.depths, args.steps, args.batch, args.learning_rate, args.width) == ([20, 56], 64_000, 128, 0.1, 16)
-
-
-def test_benchmark_smoke_run_writes_the_curves(tmp_path):
-    bench = load_benchmark()
-    out = tmp_path / "smoke.json"
-    bench.main(["--smoke", "--out", str(out)])
-    result = json.loads(out.read_text())
-    assert {"command", "hardware", "date", "config", "runs"} <= set(result)
-    assert set(result["runs"]) == {"plain8", "resnet8"}
-    run = result["runs"]["plain8"][0]
-    assert len(run["train_loss"]) == len(run["test_error"]) == len(run["steps"]) >= 1
-
-
-def test_benchmark_augmentation_keeps_shapes_and_pixels():
-    bench = load_benchmark()
-    x = np.random.default_rng(0).uniform(size=(8, 32, 32, 3)).astype("float32")
-    xb, yb = next(bench.batches(x, np.arange(8), 4, seed=0))
-    assert xb.shape == (4, 32, 32, 3) and yb.shape == (4,)
-    assert np.isin(xb[xb != 0], x).all()  # crops and flips move pixels, they never make new ones
-
-
 def test_whole_numbers_from_numpy_are_accepted_and_fractions_refused():
     import numpy as np
     import pytest
 
-    from cnnlib.degradation import downsample
+    from cnnlib.experiments.degradation import downsample
     from cnnlib.models import cifar_resnet
 
     assert (

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from cnnlib.saliency import guided_backprop, occlusion_sensitivity
+from cnnlib.experiments.saliency import guided_backprop, occlusion_sensitivity
 
 ROOT = Path(__file__).parents[1]
 
@@ -174,7 +174,7 @@ JAX_SCRIPT = textwrap.dedent(
     import keras, numpy as np
     sys.path.insert(0, sys.argv[1])
     from test_saliency import _images, _two_convs
-    from cnnlib.saliency import guided_backprop
+    from cnnlib.experiments.saliency import guided_backprop
     assert keras.backend.backend() == "jax"
     kinds = ("inside", "layer")
     print(json.dumps([guided_backprop(_two_convs(k), "conv2", _images(), 0, (1, 0)).tolist() for k in kinds]))

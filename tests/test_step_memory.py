@@ -1,10 +1,10 @@
-"""cnnlib.step_memory: a training step's peak memory, measured in a fresh process per batch size."""
+"""cnnlib.experiments.step_memory: a training step's peak memory, measured in a fresh process per batch size."""
 
 import numpy as np
 import pytest
 
+from cnnlib.experiments.step_memory import training_step_memory
 from cnnlib.models import cifar_resnet
-from cnnlib.step_memory import training_step_memory
 
 pytestmark = pytest.mark.slow  # conftest.py runs these modules first
 

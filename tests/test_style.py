@@ -22,6 +22,6 @@ def test_ruff_check_passes():
 def test_ruff_format_leaves_the_python_files_as_they_are():
     # The notebooks' cells are laid out for reading beside their prose (long calls on one line), so only
     # the library, the tests, the benchmarks and the scripts are held to `ruff format`.
-    paths = ["cnnlib", "tests", "benchmarks", "tasks.py", "conftest.py"]
+    paths = ["cnnlib", "tools", "tests", "benchmarks", "tasks.py", "conftest.py"]
     result = subprocess.run([RUFF, "format", "--check", "--no-cache", *paths], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, "run `ruff format` on:\n" + result.stdout[-3000:]

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from cnnlib.check import check_notebook
+from tools.sweep import check_notebook
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "docs" / "notebook_template.ipynb"
 

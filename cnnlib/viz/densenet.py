@@ -66,7 +66,7 @@ def draw_feature_reuse(reuse, ax=None, title=None, vmax=None):
     """The paper's Figure 5 for one block: mean absolute weight from each source (x) to each layer (y).
 
     Args:
-        reuse: a :class:`cnnlib.feature_reuse.FeatureReuse`.
+        reuse: a :class:`cnnlib.experiments.feature_reuse.FeatureReuse`.
         ax: axes to draw on; default a new figure.
         title: the panel's title; default names the block.
         vmax: top of the colour scale (share one scale between panels); default the map's maximum.

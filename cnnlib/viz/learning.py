@@ -102,7 +102,7 @@ def draw_signal(signal: dict, ax=None, title: str = "Forward signal at initializ
     """The spread of each weight layer's output, one line per initialization, on a log scale.
 
     Args:
-        signal: ``{label: {layer name: std}}``, e.g. from ``cnnlib.measure.output_std`` per initialization.
+        signal: ``{label: {layer name: std}}``, e.g. from ``cnnlib.experiments.measure.output_std`` per initialization.
         ax: axes to draw into; a new figure otherwise.
     """
     if not signal:

@@ -16,7 +16,7 @@ def draw_gradient_norms(norms: dict, ax=None, title: str = "Gradient per layer a
     """The gradient norm of each weight layer's kernel, one line per network, on a log scale.
 
     Args:
-        norms: ``{label: {layer name: norm}}``, e.g. from ``cnnlib.measure.gradient_norms`` per network;
+        norms: ``{label: {layer name: norm}}``, e.g. from ``cnnlib.experiments.measure.gradient_norms`` per network;
             layers in the order of the network, from the input to the classifier.
         ax: axes to draw into; a new figure otherwise.
         title: what is drawn (which networks, trained or not, which data).
@@ -65,7 +65,7 @@ def draw_degradation(runs: dict, window: int = 10, title: str | None = None):
 
     Args:
         runs: ``{"plain8": [history per seed], "resnet20": [...], ...}`` from
-            ``cnnlib.degradation.degradation_experiment`` (each history has ``"step_loss"``); names
+            ``cnnlib.experiments.degradation.degradation_experiment`` (each history has ``"step_loss"``); names
             start with ``plain`` or ``resnet`` and end with the depth.
         window: steps of the running mean drawn (the thin lines are single seeds, the thick one their mean).
         title: the figure's title.

@@ -1,4 +1,4 @@
-"""What a network looks at: guided-backprop pictures and occlusion maps (``cnnlib.saliency``)."""
+"""What a network looks at: guided-backprop pictures and occlusion maps (``cnnlib.experiments.saliency``)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def draw_saliency(images, maps, titles=None, size: float = 1.8, suptitle=None):
 
     Args:
         images: ``(N, H, W, C)`` inputs.
-        maps: ``(N, H, W, C)`` gradients, e.g. from ``cnnlib.saliency.guided_backprop``.
+        maps: ``(N, H, W, C)`` gradients, e.g. from ``cnnlib.experiments.saliency.guided_backprop``.
         titles: optional text over each column.
         size: inches per panel.
         suptitle: optional title over the grid.
@@ -67,7 +67,7 @@ def draw_occlusion(image, heat, patch: int = 8, stride: int = 4, axes=None, titl
 
     Args:
         image: ``(H, W, C)`` the occluded image.
-        heat: ``(rows, cols)`` probabilities from ``cnnlib.saliency.occlusion_sensitivity``.
+        heat: ``(rows, cols)`` probabilities from ``cnnlib.experiments.saliency.occlusion_sensitivity``.
         patch: the square's side used to make ``heat``.
         stride: the step used to make ``heat``.
         axes: two axes to draw into; a new figure otherwise.

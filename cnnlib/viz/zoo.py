@@ -138,7 +138,7 @@ def draw_timeline(milestones, cards: dict, ax=None, title: str | None = "What ea
     network a year, which a linear axis would crowd into one corner.
 
     Args:
-        milestones: :data:`cnnlib.comparison.MILESTONES` (model, introduced, notebook).
+        milestones: :data:`cnnlib.experiments.comparison.MILESTONES` (model, introduced, notebook).
         cards: ``{name: ModelCard}`` with a card for every milestone's model (label, year, family).
     """
     fig, ax = new_axes(ax, figsize=(9, 0.5 * len(milestones) + 0.8))
@@ -166,7 +166,7 @@ def draw_tournament(results, title: str | None = "Small equal-budget tournament"
     per 10,000 parameters and per second of training.
 
     Args:
-        results: :class:`cnnlib.comparison.TournamentResult` per entrant.
+        results: :class:`cnnlib.experiments.comparison.TournamentResult` per entrant.
     """
     fig, axes = figure_grid(1, 3, figsize=(11, 3.4))
     names = [r.family for r in results]

@@ -1,7 +1,7 @@
 """Regenerate every image in ``pics/`` (the README's and the notebooks' pictures).
 
-    python -m cnnlib.pics                 # all of them, into pics/
-    python -m cnnlib.pics --out DIR NAME  # some, elsewhere (the tests do this)
+    python -m tools.pics                 # all of them, into pics/
+    python -m tools.pics --out DIR NAME  # some, elsewhere (the tests do this)
 
 Each picture is a function of nothing but code, so two runs give the same bytes.
 """
@@ -76,7 +76,7 @@ def _thumb_initialization(path: Path) -> None:
     import keras
     import numpy as np
 
-    from cnnlib import measure
+    from cnnlib.experiments import measure
     from cnnlib.models import vgg
     from cnnlib.models.vgg import narrow_config
     from cnnlib.viz import draw_signal
@@ -104,7 +104,7 @@ def _thumb_gradients(path: Path) -> None:
     import keras
     import numpy as np
 
-    from cnnlib import measure
+    from cnnlib.experiments import measure
     from cnnlib.models import cifar_resnet
     from cnnlib.viz import draw_gradient_norms
 

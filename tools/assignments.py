@@ -1,8 +1,8 @@
 """The notebooks as nbgrader assignments: cell metadata, source and release versions, autograding.
 
-    python -m cnnlib.assignments [NOTEBOOK ...]              # build source and release into build/assignments
-    python -m cnnlib.assignments --autograde [NOTEBOOK ...]  # ... and autograde each release twice (slow)
-    python -m cnnlib.assignments --apply-metadata [NOTEBOOK ...]  # (maintainers) write the cells' nbgrader metadata
+    python -m tools.assignments [NOTEBOOK ...]              # build source and release into build/assignments
+    python -m tools.assignments --autograde [NOTEBOOK ...]  # ... and autograde each release twice (slow)
+    python -m tools.assignments --apply-metadata [NOTEBOOK ...]  # (maintainers) write the cells' nbgrader metadata
 
 One committed notebook serves the learner alone and the course (``docs/teaching.md`` is the guide):
 
@@ -172,7 +172,7 @@ def solution(nb, ex: Exercise, stem: str) -> str:
         try:
             return f"{ex.defines} = {ANSWERS[stem][ex.number]}"
         except KeyError:
-            raise ValueError(f"{stem}: Exercise {ex.number} has no answer in cnnlib.assignments.ANSWERS") from None
+            raise ValueError(f"{stem}: Exercise {ex.number} has no answer in tools.assignments.ANSWERS") from None
     prose = _source(nb["cells"][ex.details]) if ex.details is not None else ""
     blocks = [b for b in re.findall(r"```python\n(.*?)```", prose, re.S) if re.search(rf"\b{ex.defines}\b", b)]
     if len(blocks) != 1:
@@ -242,8 +242,8 @@ def nbgrader_config():
 CONFIG_FILE = """\
 # nbgrader configuration of the cnnlib assignments (written by `python3 tasks.py assignments`).
 # Use this folder as the course directory, or copy source/ and this file into yours.
-from cnnlib.assignments import nbgrader_config
-from cnnlib.runner import apply_test_env
+from tools.assignments import nbgrader_config
+from tools.runner import apply_test_env
 
 apply_test_env()  # grade as the tests run the notebooks: small scale, seed 0 (values already set win)
 c = get_config()  # noqa: F821 (defined by nbgrader when it reads this file)
@@ -302,7 +302,7 @@ class _PeakMemory:
     def _run(self):
         import psutil
 
-        from cnnlib.runner import peak_rss_mb
+        from tools.runner import peak_rss_mb
 
         me = psutil.Process()
         while not self._stop.wait(0.5):
@@ -397,7 +397,7 @@ def main(argv=None) -> int:
                 nbformat.write(nb, path)
             print(f"{path}: metadata set on cells {changed or 'none (already right)'}")
         return 0
-    from cnnlib.runner import apply_test_env
+    from tools.runner import apply_test_env
 
     apply_test_env()
     start = time.perf_counter()

@@ -203,7 +203,7 @@ def surviving_peak(pool: int, mode: str) -> float:
             elif mode == "avg":
                 kept.append(ops.avg_pool2d(fmap, pool)[0, 0, 0, 0])
             elif mode == "strided":
-                kept.append(ops.conv2d(fmap, np.ones((1, 1)), stride=pool)[0, 0, 0, 0])
+                kept.append(ops.conv2d(fmap, np.ones((1, 1)), strides=pool)[0, 0, 0, 0])
             else:
                 raise ValueError(f"mode must be 'max', 'avg' or 'strided', got {mode!r}.")
     return float(np.mean(kept))
@@ -213,7 +213,7 @@ def surviving_peak(pool: int, mode: str) -> float:
 def zero_initializers():
     """Every Keras initializer returns NumPy zeros while models are built.
 
-    For a model whose weights are loaded right after (``cnnlib.crosscheck``) or whose values do
+    For a model whose weights are loaded right after (``tools.crosscheck``) or whose values do
     not matter (timing a forward pass): on JAX, drawing them would compile a random-number
     program for every new weight shape (GoogLeNet, DenseNets: 20-30 s of a 25-35 s build on two
     cores), and on TensorFlow VGG-16's random fc1 (411 MB) is drawn next to its variable, which

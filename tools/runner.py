@@ -1,17 +1,16 @@
 """Re-execute notebooks in place, exactly as the nbval test run executes them.
 
-    python -m cnnlib.runner                      # every notebook in notebooks/
-    python -m cnnlib.runner notebooks/01_convolution.ipynb
+    python -m tools.runner                      # every notebook in notebooks/
+    python -m tools.runner notebooks/01_convolution.ipynb
 
 Committed notebooks are always this command's output. It uses the kernel settings of the
 test run: the current Python's ipykernel, ``IPKernelApp.capture_fd_output=False`` (under
 pytest ipykernel stops forwarding C-level stderr, so TensorFlow's banner must not be stored
 either), the inline matplotlib backend, ``CNNLIB_SCALE=small`` unless set, and each
 notebook's own folder as working directory. It prints each notebook's wall time and the
-kernel's peak resident memory. (The test command, ``tasks.py test``, runs two test files or
-notebooks at a time in pytest-xdist workers, a notebook's kernel with one TensorFlow thread per
-operation: the training numbers in ignored cells come out a little different there, and the
-compared checks hold either way, swept over seeds 0-2 both ways.)
+kernel's peak resident memory. (The test command runs two notebooks at a time, each kernel with one
+TensorFlow thread per operation: the training numbers in ignored cells come out a little different
+there; the compared checks hold either way.)
 """
 
 from __future__ import annotations
@@ -47,18 +46,6 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """CPU time of a process, user and system, its waited-for children's included where the system counts them
-    (Linux); None where unknown. psutil reads it on Linux, macOS and Windows alike."""
-    import psutil
-
-    try:
-        times = psutil.Process(pid).cpu_times()
-    except (psutil.Error, OSError):
-        return None
-    return times.user + times.system + getattr(times, "children_user", 0.0) + getattr(times, "children_system", 0.0)
 
 
 def notebook_client(nb, path: Path, timeout: int):

@@ -3,7 +3,7 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from cnnlib import check
+from tools import sweep
 
 
 def test_sweep_reports_the_failing_seed_and_cell(tmp_path):
@@ -16,8 +16,8 @@ def test_sweep_reports_the_failing_seed_and_cell(tmp_path):
     )
     nbformat.write(nb, path)
     before = path.read_text()
-    ok = check.check_notebook(path, seed=0, scale="small", backend="tensorflow")
-    bad = check.check_notebook(path, seed=1, scale="full", backend="tensorflow")
+    ok = sweep.check_notebook(path, seed=0, scale="small", backend="tensorflow")
+    bad = sweep.check_notebook(path, seed=1, scale="full", backend="tensorflow")
     assert ok.passed and ok.failed_cell is None
     assert not bad.passed and bad.failed_cell == 1
     assert "AssertionError" in bad.error and "held for seed 0" in bad.error
@@ -29,13 +29,13 @@ def test_sweep_reports_the_failing_seed_and_cell(tmp_path):
 def test_the_executed_copies_are_kept_on_request(tmp_path):
     path = tmp_path / "tiny.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("print('seed', __import__('os').environ['CNNLIB_SEED'])")]), path)
-    result = check.check_notebook(path, seed=2, scale="small", backend="tensorflow", save=tmp_path / "kept")
+    result = sweep.check_notebook(path, seed=2, scale="small", backend="tensorflow", save=tmp_path / "kept")
     kept = nbformat.read(tmp_path / "kept" / "tiny-seed2-small-tensorflow.ipynb", as_version=4)
     assert result.passed and kept.cells[0].outputs[0].text == "seed 2\n"
 
 
 def test_notebook_paths_may_follow_the_seeds():
-    assert check._notebooks_last(["--seeds", "0", "1", "a.ipynb", "--scale", "full"]) == [
+    assert sweep._notebooks_last(["--seeds", "0", "1", "a.ipynb", "--scale", "full"]) == [
         "--seeds",
         "0",
         "1",
@@ -44,4 +44,4 @@ def test_notebook_paths_may_follow_the_seeds():
         "--",
         "a.ipynb",
     ]
-    assert check.main(["--seeds", "0", "missing.ipynb"]) == 2
+    assert sweep.main(["--seeds", "0", "missing.ipynb"]) == 2

@@ -18,7 +18,7 @@ the rise during a warm second step is the better of its figures, but it was erra
 wherever it is installed, whatever this process's backend; ``StepMemory.per_image`` uses the peak
 on TensorFlow and the rise elsewhere, and both are kept.
 
-Run as ``python -m cnnlib.step_memory MODULE:FUNCTION KWARGS_JSON BATCH`` (what the parent does).
+Run as ``python -m cnnlib.experiments.step_memory MODULE:FUNCTION KWARGS_JSON BATCH`` (what the parent does).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def training_step_memory(builder, kwargs=None, batch_sizes=(8, 64), name=None, b
     baseline, peak, rise = [], [], []
     for batch in sizes:
         done = subprocess.run(
-            [sys.executable, "-m", "cnnlib.step_memory", target, spec, str(batch)],
+            [sys.executable, "-m", "cnnlib.experiments.step_memory", target, spec, str(batch)],
             capture_output=True,
             text=True,
             env=env,

@@ -134,11 +134,11 @@ def _release() -> None:
 def latency(build, input_shape, repeats: int = 5) -> float:
     """Median seconds of one forward pass of one image (batch of 1) through ``build()``'s model.
 
-    The model is built with zero weights (:func:`cnnlib.measure.zero_initializers`: a dense
+    The model is built with zero weights (:func:`cnnlib.experiments.measure.zero_initializers`: a dense
     convolution costs the same whatever its weights, and VGG-16 then fits a 2 GB session),
     called once to warm up, timed ``repeats`` times, and released.
     """
-    from cnnlib.measure import zero_initializers
+    from cnnlib.experiments.measure import zero_initializers
 
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats!r}.")
@@ -268,7 +268,7 @@ def tournament(
     """Train every entrant from every seed the same way (``train_from_seeds``: Adam with a cosine
     decay, same data, same batches, same number of steps) and measure it on the test images."""
     from cnnlib.arithmetic import count_macs
-    from cnnlib.degradation import train_from_seeds
+    from cnnlib.experiments.degradation import train_from_seeds
 
     shape = tuple(np.shape(x)[1:])
     results = []

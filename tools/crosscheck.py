@@ -2,8 +2,8 @@
 
 Keras picks its backend once per process, so a comparison is two processes sharing one folder::
 
-    KERAS_BACKEND=tensorflow python -m cnnlib.crosscheck save FOLDER
-    KERAS_BACKEND=jax python -m cnnlib.crosscheck load FOLDER
+    KERAS_BACKEND=tensorflow python -m tools.crosscheck save FOLDER
+    KERAS_BACKEND=jax python -m tools.crosscheck load FOLDER
 
 ``save`` builds every registered model on a small input (32 x 32, or the smallest size the
 model accepts) with 10 classes and logits out, gives its batch normalizations random scales,
@@ -12,7 +12,7 @@ to ``FOLDER/<model>.weights.h5`` and the logits of a fixed float32 batch, in inf
 ``FOLDER/<backend>.npz``. ``load`` builds the same models on its own backend, loads those
 weights and writes its logits the same way; :func:`compare` sets the two side by side. Both
 steps then run the tools the notebooks use (:func:`tools`: ``cnnlib.ops`` against the Keras
-layers, ``cnnlib.measure`` and ``cnnlib.training.train`` on saved weights) and write what they
+layers, ``cnnlib.experiments.measure`` and ``cnnlib.training.train`` on saved weights) and write what they
 return to ``FOLDER/<backend>.json``. ``tests/test_backends.py`` asserts on both.
 
 The models are compared in Keras' default float32, before ``cnnlib.training.setup`` (which on
@@ -139,7 +139,7 @@ def load(folder) -> dict:
     """Build the models ``save`` wrote, load their weights, write this backend's logits."""
     import keras
 
-    from cnnlib.measure import zero_initializers
+    from cnnlib.experiments.measure import zero_initializers
     from cnnlib.models import get_model
 
     folder = Path(folder)
@@ -172,7 +172,7 @@ def _write_outputs(folder, outputs, seconds):
 
 
 def tools(folder) -> dict:
-    """Run ``cnnlib.ops``, ``cnnlib.measure`` and ``cnnlib.training.train`` after ``setup()``.
+    """Run ``cnnlib.ops``, ``cnnlib.experiments.measure`` and ``cnnlib.training.train`` after ``setup()``.
 
     ``ops`` is held to the Keras layers in float64, as in ``tests/test_ops.py``. ``measure`` runs
     on ResNet-20 and ``train`` on LeNet-5, both with the weights ``save`` wrote (softmax outputs
@@ -181,10 +181,11 @@ def tools(folder) -> dict:
     """
     import keras
 
-    from cnnlib import measure, ops, training
+    from cnnlib import ops, training
+    from cnnlib.experiments import measure
     from cnnlib.layers import LocalResponseNormalization
     from cnnlib.models import get_model, list_models
-    from cnnlib.reference import keras_conv2d, keras_pool2d, rel_error
+    from cnnlib.ops import keras_conv2d, keras_pool2d, rel_error
 
     folder = Path(folder)
     training.setup(seed=SEED, report=False)
@@ -262,7 +263,7 @@ def load_results(folder, backend) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cnnlib.crosscheck", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.crosscheck", description=__doc__.split("\n\n")[0])
     parser.add_argument("step", choices=("save", "load"), help="save on the reference backend, load on the other")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--models", nargs="+", default=["*"], help="registered names or shell patterns (save only)")

@@ -1,9 +1,9 @@
 """The robustness sweep: run notebooks over seeds (and scales, backends) without writing them.
 
-    python -m cnnlib.check --seeds 0 1 2                       # every notebook, small scale
-    python -m cnnlib.check --seeds 0 --scale full notebooks/03_lenet.ipynb
-    python -m cnnlib.check --seeds 0 1 2 --backend jax          # Keras on JAX (needs jax installed)
-    python -m cnnlib.check --seeds 1 2 --save build/sweep nb.ipynb  # keep the executed copies
+    python -m tools.sweep --seeds 0 1 2                       # every notebook, small scale
+    python -m tools.sweep --seeds 0 --scale full notebooks/03_lenet.ipynb
+    python -m tools.sweep --seeds 0 1 2 --backend jax          # Keras on JAX (needs jax installed)
+    python -m tools.sweep --seeds 1 2 --save build/sweep nb.ipynb  # keep the executed copies
 
 A compared check in a notebook must hold for any seed, at both scales and on any Keras
 backend, not only on the random stream it was written on. This command executes each
@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnnlib.runner import TEST_ENV, notebook_client, peak_rss_mb
+from tools.runner import TEST_ENV, notebook_client, peak_rss_mb
 
 
 @dataclass

@@ -1,0 +1,128 @@
+"""What every recorded run shares: its file in ``results/``, per-epoch checkpoints, and resuming.
+
+A recorded run trains several networks from several seeds for many epochs, too long for one sitting on a CPU.
+After every epoch the script appends that epoch's figures to its JSON file and saves the network's weights and
+its optimizer's state; ``--resume`` then carries on from the last finished epoch of every run, with the same
+configuration (a different one is refused). The JSON file says how it was made: the command, the configuration,
+the versions, the hardware, the dates and the training time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKPOINTS = Path(os.environ.get("CNNLIB_CHECKPOINTS", Path.home() / ".cache" / "cnnlib" / "checkpoints"))
+
+
+def hardware() -> str:
+    import keras
+
+    devices = []
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        for gpu in tf.config.list_physical_devices("GPU"):
+            devices.append(tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name))
+    elif keras.backend.backend() == "jax":
+        import jax
+
+        devices = [d.device_kind for d in jax.devices() if d.platform != "cpu"]
+    cpu = f"CPU {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    return f"{', '.join(devices) or 'no GPU'}; {cpu}"
+
+
+def versions() -> dict:
+    import keras
+
+    found = {"python": platform.python_version(), "keras": keras.__version__, "backend": keras.backend.backend()}
+    for name in ("tensorflow", "jax", "numpy"):
+        module = sys.modules.get(name)
+        if module is not None:
+            found[name] = getattr(module, "__version__", "?")
+    return found
+
+
+class Record:
+    """The JSON file of one recorded run, written after every epoch.
+
+    ``runs`` maps a run's name (``"plain56/seed0"``) to ``{"epochs": [{...per-epoch figures}], "seconds": ...}``.
+    """
+
+    def __init__(self, path, config: dict, notes: str, resume: bool):
+        self.path = Path(path)
+        self.config = config
+        if resume and self.path.exists():
+            self.data = json.loads(self.path.read_text(encoding="utf-8"))
+            if self.data["config"] != config:
+                old = self.data["config"]
+                changed = sorted(k for k in set(config) | set(old) if config.get(k) != old.get(k))
+                sys.exit(f"{self.path} was made with another configuration ({', '.join(changed)}): "
+                         "run without --resume to start again, or with the same arguments.")  # fmt: skip
+            self.data["sittings"].append(self._sitting())
+        else:
+            self.data = {"command": "", "config": config, "notes": notes, "versions": versions(),
+                         "hardware": hardware(), "sittings": [self._sitting()], "runs": {}}  # fmt: skip
+        self.data["command"] = "python " + " ".join(
+            [str(Path(sys.argv[0]).resolve().relative_to(ROOT)) if sys.argv[0] else "?", *sys.argv[1:]]
+        ).replace(" --resume", "")
+
+    def _sitting(self) -> dict:
+        return {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "hardware": hardware()}
+
+    def epochs_done(self, run: str) -> int:
+        return len(self.data["runs"].get(run, {}).get("epochs", []))
+
+    def add_epoch(self, run: str, figures: dict, seconds: float) -> None:
+        entry = self.data["runs"].setdefault(run, {"epochs": [], "seconds": 0.0})
+        entry["epochs"].append({k: round(float(v), 5) if isinstance(v, float) else v for k, v in figures.items()})
+        entry["seconds"] = round(entry["seconds"] + seconds, 1)
+        self.data["sittings"][-1]["ended"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.save()
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = self.path.with_suffix(".tmp")
+        scratch.write_text(json.dumps(self.data, indent=1) + "\n", encoding="utf-8")
+        scratch.replace(self.path)
+
+
+def checkpoint_dir(record: Record, run: str) -> Path:
+    return CHECKPOINTS / record.path.stem / run.replace("/", "_")
+
+
+def save_checkpoint(model, folder: Path, epoch: int) -> None:
+    """The weights and the optimizer's variables (its step count and momenta) after ``epoch`` epochs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_weights(folder / "model.weights.h5")
+    np.savez(folder / "optimizer.npz", *[np.asarray(v) for v in model.optimizer.variables])
+    (folder / "epoch.txt").write_text(str(epoch))
+
+
+def load_checkpoint(model, folder: Path, epoch: int) -> bool:
+    """Restore a compiled model to the end of ``epoch``; False where no checkpoint of that epoch exists."""
+    if not (folder / "epoch.txt").exists() or int((folder / "epoch.txt").read_text()) != epoch:
+        return False
+    model.load_weights(folder / "model.weights.h5")
+    model.optimizer.build(model.trainable_variables)
+    stored = np.load(folder / "optimizer.npz")
+    for i, variable in enumerate(model.optimizer.variables):
+        variable.assign(stored[f"arr_{i}"])
+    return True
+
+
+class Timer:
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
