@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 JSON = ROOT / "docs" / "measurements.json"
+README = ROOT / "README.md"
 PAGE = ROOT / "docs" / "measurements.md"
 BUDGET_SECONDS = 120
 BUDGET_MB = 2048
@@ -80,6 +81,18 @@ def page(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def readme_with_times(text: str, rows: dict) -> str:
+    """The README with each notebook's "time alone" (its table row's last cell) from the measurements."""
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        for name, row in rows.items():
+            if line.startswith(f"| [{name}](notebooks/{name}.ipynb)"):
+                cells = line.rstrip("\n").rstrip().rstrip("|").split(" | ")
+                cells[-1] = f"{row['seconds']:.0f} s"
+                lines[i] = " | ".join(cells) + " |\n"
+    return "".join(lines)
+
+
 def load() -> dict:
     if JSON.exists():
         return json.loads(JSON.read_text(encoding="utf-8"))
@@ -89,6 +102,7 @@ def load() -> dict:
 def save(data: dict) -> None:
     JSON.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     PAGE.write_text(page(data), encoding="utf-8")
+    README.write_text(readme_with_times(README.read_text(encoding="utf-8"), data["notebooks"]), encoding="utf-8")
 
 
 def main(argv=None) -> int:

@@ -24,8 +24,7 @@ def jax_available() -> bool:
 
 def jax_cache_dir() -> Path:
     """Where JAX keeps the programs it compiled for cnnlib's tests, across runs and checkouts: a user cache,
-    like pip's wheels (a few MB). Compiling is most of a JAX test's time (the cross-backend test: 72 s in a
-    fresh clone, 28 s with this cache)."""
+    like pip's wheels (a few MB): compiling is most of a JAX test's time."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnnlib" / "jax"
 
 
