@@ -10,6 +10,7 @@
     python3 tasks.py pics       # regenerate every picture in pics/
     python3 tasks.py check [--seeds 0 1 2] [--scale small full] [--backend tensorflow jax] [NOTEBOOK ...]
                                 # the robustness sweep: run notebooks over seeds without writing them
+    python3 tasks.py check --mutations [NAME ...]   # does each notebook fail when the piece it teaches is broken?
     python3 tasks.py links [--check]   # write the Colab/Binder badges and install cells from pyproject's URL
     python3 tasks.py assignments [--autograde] [NOTEBOOK ...]
                                 # nbgrader source and release versions in build/assignments (docs/teaching.md)
@@ -119,6 +120,8 @@ def main(argv: list[str]) -> int:
         if rest and rest != ["--quick"]:
             return run("-m", "pytest", *rest)
         return run(*test_command(quick=rest == ["--quick"]))
+    if command == "check" and "--mutations" in rest:
+        return run("-m", "tools.mutations", *[a for a in rest if a != "--mutations"])
     if command == "check":
         backends = {"jax"}.intersection(rest)  # torch: install it yourself (large)
         return run("-m", "tools.sweep", *rest, more=tuple(sorted(backends)))

@@ -1,0 +1,223 @@
+"""Mutation check: does the notebook that teaches a piece fail when that piece is broken?
+
+    python -m tools.mutations                  # every mutation; the table goes into docs/measurements.md
+    python -m tools.mutations --list           # what each mutation breaks, and which notebook should catch it
+    python -m tools.mutations lrn_identity     # some of them
+
+Each mutation is one deliberate bug (a dense block that does not concatenate, LRN that divides by 1, auxiliary
+losses weighted 0, ...) applied to a scratch copy of ``cnnlib``; the notebook that teaches that piece is then run
+against the copy (``PYTHONPATH``), in a fresh kernel with the test settings. The mutation is *caught* when a cell
+of the notebook fails. A notebook whose checks pass with its piece broken does not check what it teaches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    what: str
+    file: str  # relative to cnnlib/
+    old: str
+    new: str
+    notebook: str
+
+
+MUTATIONS = [
+    Mutation(
+        "conv_flipped_kernel",
+        "ops.conv2d flips the kernel (a true convolution, not Keras' correlation)",
+        "ops.py",
+        "out += window @ kernel[i, j]",
+        "out += window @ kernel[kh - 1 - i, kw - 1 - j]",
+        "01_convolution",
+    ),
+    Mutation(
+        "max_pool_averages",
+        "ops.max_pool2d takes the mean of each window",
+        "ops.py",
+        "return _pool(x, pool_size, strides, padding, np.nanmax)",
+        "return _pool(x, pool_size, strides, padding, np.nanmean)",
+        "02_pooling",
+    ),
+    Mutation(
+        "lenet_c3_six_maps",
+        "LeNet-5's C3 has 6 maps instead of 16",
+        "models/lenet.py",
+        'keras.layers.Conv2D(16, 5, activation=activation, name="c3_conv")',
+        'keras.layers.Conv2D(6, 5, activation=activation, name="c3_conv")',
+        "03_lenet",
+    ),
+    Mutation(
+        "lrn_identity",
+        "local response normalization divides by 1 (does nothing)",
+        "layers.py",
+        "y = x * ops.power(self.k + self.alpha * window_sum, -self.beta)",
+        "y = x",
+        "04_alexnet",
+    ),
+    Mutation(
+        "dropout_off",
+        "the classifier's dropout does nothing (rate 0)",
+        "models/_common.py",
+        'keras.layers.Dropout(dropout, name=f"drop{i}")',
+        'keras.layers.Dropout(0.0, name=f"drop{i}")',
+        "04b_alexnet_improvements",
+    ),
+    Mutation(
+        "guided_relu_plain",
+        "guided backpropagation lets every gradient through where the input is positive",
+        "experiments/saliency.py",
+        "keep = ops.logical_and(ops.greater(x, 0), ops.greater(upstream, 0))",
+        "keep = ops.greater(x, 0)",
+        "05_zfnet",
+    ),
+    Mutation(
+        "vgg_one_layer_per_stage",
+        "VGG builds each stage's 3x3 stack as one layer",
+        "models/vgg.py",
+        "        else:\n            filters, kernel = item if isinstance(item, tuple) else (item, 3)",
+        "        elif conv > 1:\n            pass\n        else:\n"
+        "            filters, kernel = item if isinstance(item, tuple) else (item, 3)",
+        "06_vgg",
+    ),
+    Mutation(
+        "he_gain_glorot",
+        "He's initialization forgets the ReLU's factor 2",
+        "arithmetic/initialization.py",
+        "return float(std * math.sqrt(kh * kw * in_channels / 2))",
+        "return float(std * math.sqrt(kh * kw * in_channels))",
+        "06b_vgg_training",
+    ),
+    Mutation(
+        "inception_three_branches",
+        "the Inception module drops its 5x5 branch",
+        "models/googlenet.py",
+        "([branch1, branch2, branch3, branch4])",
+        "([branch1, branch2, branch4])",
+        "07_googlenet",
+    ),
+    Mutation(
+        "aux_weight_zero",
+        "GoogLeNet's auxiliary losses are weighted 0",
+        "experiments/auxiliary.py",
+        "loss_weights=[1.0] + [float(aux_weight)] * (outputs - 1)",
+        "loss_weights=[1.0] + [0.0] * (outputs - 1)",
+        "07_googlenet",
+    ),
+    Mutation(
+        "residual_without_shortcut",
+        "the basic block drops its shortcut (no addition)",
+        "models/resnet.py",
+        'keras.layers.Add(name=f"{name}_add")([residual, x])',
+        'keras.layers.Add(name=f"{name}_add")([keras.ops.zeros_like(x), x])',
+        "08_resnet",
+    ),
+    Mutation(
+        "dense_block_no_concat",
+        "a dense layer passes on only its new maps (no concatenation)",
+        "models/densenet.py",
+        'keras.layers.Concatenate(axis=3, name=f"{name}_concat")([x, x1])',
+        'keras.layers.Concatenate(axis=3, name=f"{name}_concat")([x1])',
+        "09_densenet",
+    ),
+    Mutation(
+        "pareto_keeps_everything",
+        "the Pareto front keeps a network that is not better than a cheaper one",
+        "experiments/comparison.py",
+        "if value < best:",
+        "if True:",
+        "10_comparison",
+    ),
+]
+
+
+def scratch_copy(mutation: Mutation, folder: Path) -> Path:
+    """``folder/cnnlib``: a copy of the package with the mutation applied (exactly one occurrence)."""
+    target = folder / "cnnlib"
+    shutil.copytree(ROOT / "cnnlib", target, ignore=shutil.ignore_patterns("__pycache__"))
+    path = target / mutation.file
+    text = path.read_text(encoding="utf-8")
+    if text.count(mutation.old) != 1:
+        raise ValueError(f"{mutation.name}: {mutation.old!r} occurs {text.count(mutation.old)} times in "
+                         f"cnnlib/{mutation.file}, expected once: update the mutation.")  # fmt: skip
+    path.write_text(text.replace(mutation.old, mutation.new), encoding="utf-8")
+    return folder
+
+
+def run(mutation: Mutation, seed: int = 0) -> dict:
+    from tools.sweep import check_notebook
+
+    with tempfile.TemporaryDirectory(prefix=f"mutation-{mutation.name}-") as tmp:
+        folder = scratch_copy(mutation, Path(tmp))
+        previous = os.environ.get("PYTHONPATH")
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(folder), *([previous] if previous else [])])
+        try:
+            result = check_notebook(ROOT / "notebooks" / f"{mutation.notebook}.ipynb", seed, "small", "tensorflow")
+        finally:
+            if previous is None:
+                os.environ.pop("PYTHONPATH")
+            else:
+                os.environ["PYTHONPATH"] = previous
+    return {"mutation": mutation.name, "what": mutation.what, "notebook": mutation.notebook,
+            "caught": not result.passed, "cell": result.failed_cell, "error": result.error[:200],
+            "seconds": round(result.seconds)}  # fmt: skip
+
+
+def table(rows: list[dict]) -> list[str]:
+    lines = ["| mutation | what it breaks | notebook | caught | by |", "|---|---|---|---|---|"]
+    for r in rows:
+        by = f"cell {r['cell']}: `{r['error'][:90]}`" if r["caught"] else "every check passed"
+        lines.append(
+            f"| `{r['mutation']}` | {r['what']} | {r['notebook']} | {'yes' if r['caught'] else '**no**'} | {by} |"
+        )
+    return lines
+
+
+def main(argv=None) -> int:
+    from tools import bench
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="mutations to run (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    args = parser.parse_args(argv)
+    chosen = [m for m in MUTATIONS if not args.names or m.name in args.names]
+    if args.list or not chosen:
+        for m in MUTATIONS:
+            print(f"{m.name:28} {m.notebook:26} {m.what}")
+        return 0 if args.list else 2
+    data = bench.load()
+    section = next((s for s in data.setdefault("sections", []) if s["title"].startswith("Mutations")), None)
+    rows = {r["mutation"]: r for r in (section or {}).get("rows", [])}
+    for mutation in chosen:
+        row = run(mutation)
+        rows[mutation.name] = row
+        print(f"{'caught' if row['caught'] else 'MISSED'}  {mutation.name}  ({mutation.notebook}, {row['seconds']} s)")
+    ordered = [rows[m.name] for m in MUTATIONS if m.name in rows]
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    new = {"title": "Mutations: does each notebook catch a broken piece?", "rows": ordered,
+           "lines": [f"`python3 tasks.py check --mutations`, last run {date}: each deliberate bug applied to a "
+                     "scratch copy of cnnlib, the notebook that teaches that piece run against it (seed 0, small "
+                     "scale). Caught: a cell failed.", "", *table(ordered)]}  # fmt: skip
+    data["sections"] = [s for s in data["sections"] if not s["title"].startswith("Mutations")] + [new]
+    bench.save(data)
+    missed = [r["mutation"] for r in ordered if not r["caught"]]
+    print(
+        f"{len(ordered) - len(missed)} of {len(ordered)} caught" + (f"; missed: {', '.join(missed)}" if missed else "")
+    )
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
