@@ -505,7 +505,7 @@ def test_family_specific_validation():
         (lambda: get_model("alexnet", towers=3), "towers must be 1 or 2"),
         (lambda: get_model("zfnet", widths=(512, 1024)), "three positive numbers"),
         (lambda: get_model("googlenet", aux_logits=True, include_top=False), "needs include_top=True"),
-        (lambda: get_model("resnet20", shortcut="C"), "shortcut must be"),
+        (lambda: get_model("resnet20", shortcut="D"), "shortcut must be"),
         (lambda: cifar_resnet(21), "6n \\+ 2"),
         (lambda: resnet((2, 2, 2)), "four positive numbers"),
         (lambda: densenet((6, 12), stem="tiny"), "stem must be"),

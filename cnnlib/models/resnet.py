@@ -37,7 +37,9 @@ from cnnlib.models._registry import register_model
 from cnnlib.models.cards import ModelCard
 
 __all__ = [
+    "BLOCK_SHORTCUTS",
     "RESNET_CARDS",
+    "SHORTCUT_OPTIONS",
     "RESNET_CONFIGS",
     "basic_block",
     "bottleneck_block",
@@ -84,6 +86,24 @@ def _conv3x3(x, filters, stride, use_bias, name):
     return keras.layers.Conv2D(filters, 3, strides=stride, use_bias=use_bias, name=name)(x)
 
 
+# One vocabulary for shortcuts. A block's shortcut is one of BLOCK_SHORTCUTS; a network's is one of the paper's
+# options (section 3.3), which say which block shortcut goes where the shape changes and which elsewhere.
+BLOCK_SHORTCUTS = ("identity", "projection", "zero_pad", None)
+SHORTCUT_OPTIONS = {
+    "A": ("zero_pad", "identity"),  # zero-padded identity where the shape changes: no parameters
+    "B": ("projection", "identity"),  # 1 x 1 projection where the shape changes
+    "C": ("projection", "projection"),  # projections everywhere
+    None: (None, None),  # no shortcuts: the plain network
+}
+
+
+def _check_block_shortcut(shortcut, allowed=BLOCK_SHORTCUTS):
+    if shortcut not in allowed:
+        names = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"a block's shortcut must be one of {names}, got {shortcut!r} (the network options "
+                         "'A', 'B', 'C' are for stack_basic and cifar_resnet).")  # fmt: skip
+
+
 def basic_block(x, filters, stride=1, shortcut="identity", use_bias=False, bn=_TORCH_BN, name=None):
     """Two 3 x 3 convolutions (Figure 5, left): ResNet-18/34 and the CIFAR networks.
 
@@ -98,6 +118,7 @@ def basic_block(x, filters, stride=1, shortcut="identity", use_bias=False, bn=_T
         bn: keyword arguments of the batch normalizations.
         name: block label, e.g. ``"conv3_block1"``.
     """
+    _check_block_shortcut(shortcut)
     in_channels = x.shape[-1]
     if shortcut == "projection":
         residual = keras.layers.Conv2D(filters, 1, strides=stride, use_bias=use_bias, name=f"{name}_0_conv")(x)
@@ -117,8 +138,6 @@ def basic_block(x, filters, stride=1, shortcut="identity", use_bias=False, bn=_T
                 "projection or zero-padding shortcut where the stride or width changes."
             )
         residual = x
-    elif shortcut is not None:
-        raise ValueError(f"shortcut must be 'identity', 'projection', 'zero_pad' or None, got {shortcut!r}.")
 
     x = _conv3x3(x, filters, stride, use_bias, name=f"{name}_1_conv")
     x = keras.layers.BatchNormalization(**bn, name=f"{name}_1_bn")(x)
@@ -130,18 +149,20 @@ def basic_block(x, filters, stride=1, shortcut="identity", use_bias=False, bn=_T
     return keras.layers.Activation("relu", name=f"{name}_out")(x)
 
 
-def bottleneck_block(x, filters, stride=1, conv_shortcut=True, name=None):
+def bottleneck_block(x, filters, stride=1, shortcut="projection", name=None):
     """1 x 1 reduce, 3 x 3, 1 x 1 expand to ``4 * filters`` (Figure 5, right).
 
-    keras.applications' ``residual_block_v1`` layer for layer: the stride is on the first
-    1 x 1 convolution and the shortcut is a projection (option B) in the first block of
-    each stage, including conv2_x where only the width changes (64 -> 256).
+    keras.applications' ``residual_block_v1`` layer for layer (its ``conv_shortcut=True`` is
+    ``shortcut="projection"`` here): the stride is on the first 1 x 1 convolution and the
+    shortcut is a projection (option B) in the first block of each stage, including conv2_x
+    where only the width changes (64 -> 256); ``"identity"`` in the others.
     """
-    if conv_shortcut:
-        shortcut = keras.layers.Conv2D(4 * filters, 1, strides=stride, name=f"{name}_0_conv")(x)
-        shortcut = keras.layers.BatchNormalization(axis=3, **_KERAS_BN, name=f"{name}_0_bn")(shortcut)
+    _check_block_shortcut(shortcut, ("identity", "projection"))
+    if shortcut == "projection":
+        residual = keras.layers.Conv2D(4 * filters, 1, strides=stride, name=f"{name}_0_conv")(x)
+        residual = keras.layers.BatchNormalization(axis=3, **_KERAS_BN, name=f"{name}_0_bn")(residual)
     else:
-        shortcut = x
+        residual = x
 
     x = keras.layers.Conv2D(filters, 1, strides=stride, name=f"{name}_1_conv")(x)
     x = keras.layers.BatchNormalization(axis=3, **_KERAS_BN, name=f"{name}_1_bn")(x)
@@ -154,7 +175,7 @@ def bottleneck_block(x, filters, stride=1, conv_shortcut=True, name=None):
     x = keras.layers.Conv2D(4 * filters, 1, name=f"{name}_3_conv")(x)
     x = keras.layers.BatchNormalization(axis=3, **_KERAS_BN, name=f"{name}_3_bn")(x)
 
-    x = keras.layers.Add(name=f"{name}_add")([shortcut, x])
+    x = keras.layers.Add(name=f"{name}_add")([residual, x])
     return keras.layers.Activation("relu", name=f"{name}_out")(x)
 
 
@@ -162,17 +183,19 @@ def stack_bottleneck(x, filters, blocks, stride1=2, name=None):
     """One stage of bottleneck blocks (keras.applications' ``stack_residual_blocks_v1``)."""
     x = bottleneck_block(x, filters, stride=stride1, name=f"{name}_block1")
     for i in range(2, blocks + 1):
-        x = bottleneck_block(x, filters, conv_shortcut=False, name=f"{name}_block{i}")
+        x = bottleneck_block(x, filters, shortcut="identity", name=f"{name}_block{i}")
     return x
 
 
 def stack_basic(x, filters, blocks, stride1=2, shortcut="B", bn=_TORCH_BN, name=None):
-    """One stage of basic blocks; ``shortcut`` is the option where the shape changes:
-    ``"A"`` (zero padding), ``"B"`` (projection) or None (plain network)."""
+    """One stage of basic blocks; ``shortcut`` is one of the paper's options (``SHORTCUT_OPTIONS``):
+    ``"A"``, ``"B"``, ``"C"`` or None (plain network)."""
+    if shortcut not in SHORTCUT_OPTIONS:
+        raise ValueError(f"shortcut must be 'A', 'B', 'C' or None (plain network), got {shortcut!r}.")
     changes = stride1 != 1 or x.shape[-1] != filters
-    first = {"A": "zero_pad", "B": "projection", None: None}[shortcut]
-    same = None if shortcut is None else "identity"
-    x = basic_block(x, filters, stride1, first if changes else same, bn=bn, name=f"{name}_block1")
+    first, same = SHORTCUT_OPTIONS[shortcut]
+    first = first if changes else same
+    x = basic_block(x, filters, stride1, first, bn=bn, name=f"{name}_block1")
     for i in range(2, blocks + 1):
         x = basic_block(x, filters, 1, same, bn=bn, name=f"{name}_block{i}")
     return x
@@ -268,8 +291,9 @@ def cifar_resnet(
 
     Args:
         depth: 20, 32, 44, 56, 110, or any ``6n + 2``.
-        shortcut: ``"A"`` (zero-padding identity, no parameters: the paper's CIFAR choice),
-            ``"B"`` (projection where the shape changes) or None (the plain network).
+        shortcut: one of the paper's options (``SHORTCUT_OPTIONS``): ``"A"`` (zero-padded identity,
+            no parameters: the paper's CIFAR choice), ``"B"`` (projection where the shape changes),
+            ``"C"`` (projections everywhere) or None (the plain network).
         include_top: build the global average pooling and the 10-way classifier.
         weights: only None (random initialization).
         input_shape: ``(height, width, channels)``; default ``(32, 32, 3)``.
@@ -285,8 +309,8 @@ def cifar_resnet(
     """
     if not is_whole(depth) or depth < 8 or (depth - 2) % 6:
         raise ValueError(f"depth must be 6n + 2 for a whole n >= 1 (20, 32, 44, 56, 110...), got {depth!r}.")
-    if shortcut not in ("A", "B", None):
-        raise ValueError(f"shortcut must be 'A', 'B' or None (plain network), got {shortcut!r}.")
+    if shortcut not in SHORTCUT_OPTIONS:
+        raise ValueError(f"shortcut must be 'A', 'B', 'C' or None (plain network), got {shortcut!r}.")
     if not is_whole(base_width) or base_width < 1:
         raise ValueError(f"base_width must be a whole number of filters >= 1 (the paper's is 16), got {base_width!r}.")
     depth, base_width = int(depth), int(base_width)
@@ -427,7 +451,7 @@ CIFAR_RESNET_DOC = """{label}, {variant}: {summary}.
         pooling: ``None``, ``"avg"`` or ``"max"`` global pooling when ``include_top=False``.
         classes: number of output classes (default {classes}).
         classifier_activation: activation of the classifier (default ``"softmax"``), None for logits.
-        shortcut: ``"A"`` (default) or ``"B"`` for the residual networks; the plain ones have none.
+        shortcut: ``"A"`` (default), ``"B"`` or ``"C"`` for the residual networks; the plain ones have none.
         base_width: filters of the first stage (default 16, the paper's).
         name: model name (default ``"{name}"``).
 
