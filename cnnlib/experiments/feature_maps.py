@@ -102,15 +102,28 @@ def layer_activations(model, layer: str, image) -> np.ndarray:
     return keras.ops.convert_to_numpy(out)[0]
 
 
-def draw_feature_maps(maps, n: int = 16, title: str | None = None, size: float = 1.3):
+def draw_feature_maps(maps, n: int = 16, title: str | None = None, size: float = 1.3, ax=None):
     """The first ``n`` channels of ``(H, W, C)`` feature maps, one panel each, 8 per row.
 
     Each panel has its own grey scale (black: the channel's smallest value, white: its largest),
     so a channel with small values stays visible.
+
+    Args:
+        maps: ``(height, width, channels)``, e.g. from :func:`layer_activations`.
+        n: at most this many channels, the first ones.
+        title: optional title over the panels.
+        size: inches per panel of a new figure.
+        ax: where to draw: None for a new figure, a ``Figure`` or ``SubFigure`` (e.g. one of
+            ``fig.subfigures()``) to lay the grid out in, or one axes per channel shown (an
+            ``Axes`` or a sequence of them, e.g. ``fig.subplots(2, 8)``); see
+            :func:`cnnlib.viz.show_images`.
+
+    Returns:
+        The Figure.
     """
     maps = np.asarray(maps)
     if maps.ndim != 3:
         raise ValueError(f"feature maps are (height, width, channels), got shape {maps.shape}.")
     shown = min(n, maps.shape[-1])
     titles = [f"channel {i}" for i in range(shown)]
-    return show_images([maps[..., i] for i in range(shown)], titles=titles, size=size, suptitle=title)
+    return show_images([maps[..., i] for i in range(shown)], titles=titles, size=size, suptitle=title, ax=ax)

@@ -1,6 +1,15 @@
-"""Drawings for the notebooks. Every function takes ``ax=None`` where it draws one panel,
-returns the matplotlib Figure and never calls ``plt.show()``; figures are made without
-pyplot so a notebook shows each exactly once (the returned value)."""
+"""Drawings for the notebooks. Every drawing takes ``ax=None``, returns the matplotlib Figure
+(the animations: a ``FuncAnimation`` of ``draw_sliding_window``) and never calls
+``plt.show()``; figures are made without pyplot so a notebook shows each
+exactly once (the returned value).
+
+``ax`` is an ``Axes`` where a drawing has one panel. Where it has several, ``ax`` is either
+the axes (a sequence, or the array ``fig.subplots`` returns, one per panel in row-major order)
+or a ``Figure`` or ``SubFigure`` (e.g. one of ``fig.subfigures()``) to lay its own grid out
+in. Two older drawings of two panels, ``draw_history`` (which the live training plot redraws)
+and ``draw_occlusion``, take their axes as ``axes=``. Without ``ax`` each drawing makes its
+own figure at the size the notebooks use.
+"""
 
 from cnnlib.viz._figure import figure_grid  # noqa: F401
 from cnnlib.viz.architecture import draw_architecture  # noqa: F401

@@ -6,10 +6,12 @@ import math
 
 import numpy as np
 
-from cnnlib.viz._figure import figure_grid
+from cnnlib.viz._figure import panel_axes
 
 
-def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetric=False, suptitle=None, colorbar=False):
+def show_images(
+    images, titles=None, ncols=None, cmap="gray", size=1.8, symmetric=False, suptitle=None, colorbar=False, ax=None
+):
     """Show 2D arrays (or RGB images) in a grid.
 
     Args:
@@ -22,6 +24,14 @@ def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetri
         symmetric: centre the colour scale on zero (for kernels and signed feature maps).
         suptitle: optional title over the grid.
         colorbar: a colour bar beside each single-channel panel (where the values matter).
+        ax: where to draw; a new figure (``size`` inches per panel) when None. A ``Figure`` or
+            ``SubFigure`` (e.g. from ``fig.subfigures()``) gets the grid laid out in it; or pass the
+            axes, one per image (an ``Axes`` for one image, or e.g. ``fig.subplots(2, 8)``, read
+            row by row; axes beyond the images are left empty), whose arrangement replaces
+            ``ncols`` and ``size``. ``suptitle`` goes over the figure or subfigure holding them.
+
+    Returns:
+        The Figure.
     """
     if isinstance(images, np.ndarray) and images.ndim == 3 and images.shape[-1] not in (3,):
         images = [images[..., i] for i in range(images.shape[-1])]
@@ -30,9 +40,15 @@ def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetri
         raise ValueError("no images to show.")
     ncols = ncols or min(len(images), 8)
     nrows = math.ceil(len(images) / ncols)
-    fig, axes = figure_grid(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)))
-    for k, ax in enumerate(axes.flat):
-        ax.axis("off")
+    fig, holder, axes = panel_axes(
+        ax,
+        nrows,
+        ncols,
+        figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)),
+        at_least=len(images),
+    )
+    for k, panel in enumerate(axes):
+        panel.axis("off")
         if k >= len(images):
             continue
         img = np.asarray(images[k], dtype=np.float32)
@@ -42,11 +58,11 @@ def show_images(images, titles=None, ncols=None, cmap="gray", size=1.8, symmetri
             if symmetric:
                 m = float(np.max(np.abs(img))) or 1.0
                 kw.update(vmin=-m, vmax=m)
-        shown = ax.imshow(img, interpolation="nearest", **kw)
+        shown = panel.imshow(img, interpolation="nearest", **kw)
         if colorbar and img.ndim == 2:
-            fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=8)
+            panel.figure.colorbar(shown, ax=panel, fraction=0.046, pad=0.04).ax.tick_params(labelsize=8)
         if titles is not None:
-            ax.set_title(str(titles[k]), fontsize=9)
+            panel.set_title(str(titles[k]), fontsize=9)
     if suptitle:
-        fig.suptitle(suptitle)
+        holder.suptitle(suptitle)
     return fig

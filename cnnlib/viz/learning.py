@@ -62,19 +62,39 @@ def draw_confusion(y_true, y_pred, class_names, ax=None, title=None):
     return fig
 
 
-def draw_misclassified(images, y_true, y_pred, class_names, n: int = 12, ncols: int = 6):
-    """The first ``n`` mistakes: each image with its true and predicted class."""
+def draw_misclassified(images, y_true, y_pred, class_names, n: int = 12, ncols: int = 6, ax=None):
+    """The first ``n`` mistakes: each image with its true and predicted class.
+
+    Args:
+        ax: where to draw: None for a new figure, a ``Figure`` or ``SubFigure`` to lay the grid
+            out in, or one axes per mistake shown (an ``Axes`` or a sequence of them, e.g.
+            ``fig.subplots(2, 6)``); see :func:`cnnlib.viz.show_images`.
+
+    Returns:
+        The Figure.
+    """
     from cnnlib.viz.images import show_images
 
     wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[:n]
     if not len(wrong):
         raise ValueError("no misclassified images to show.")
     titles = [f"{class_names[y_true[i]]} → {class_names[y_pred[i]]}" for i in wrong]
-    return show_images([np.squeeze(images[i]) for i in wrong], titles=titles, ncols=min(ncols, len(wrong)), size=1.4)
+    return show_images(
+        [np.squeeze(images[i]) for i in wrong], titles=titles, ncols=min(ncols, len(wrong)), size=1.4, ax=ax
+    )
 
 
-def show_filters(kernel, ncols: int = 8, size: float = 1.0, title=None):
-    """First-layer filters ``(kh, kw, in_channels, filters)`` as images (RGB when 3 inputs)."""
+def show_filters(kernel, ncols: int = 8, size: float = 1.0, title=None, ax=None):
+    """First-layer filters ``(kh, kw, in_channels, filters)`` as images (RGB when 3 inputs).
+
+    Args:
+        ax: where to draw: None for a new figure, a ``Figure`` or ``SubFigure`` to lay the grid
+            out in, or one axes per filter (an ``Axes`` or a sequence of them, e.g.
+            ``fig.subplots(4, 8)``); see :func:`cnnlib.viz.show_images`.
+
+    Returns:
+        The Figure.
+    """
     from cnnlib.viz.images import show_images
 
     k = np.asarray(kernel, dtype=np.float32)
@@ -87,7 +107,7 @@ def show_filters(kernel, ncols: int = 8, size: float = 1.0, title=None):
             f = k[:, :, :, i]
             m = float(np.abs(f).max()) or 1.0
             panels.append(0.5 + 0.5 * f / m)
-        return show_images(panels, ncols=ncols, size=size, suptitle=title)
+        return show_images(panels, ncols=ncols, size=size, suptitle=title, ax=ax)
     return show_images(
         [k[:, :, 0, i] for i in range(k.shape[3])],
         ncols=ncols,
@@ -95,6 +115,7 @@ def show_filters(kernel, ncols: int = 8, size: float = 1.0, title=None):
         symmetric=True,
         cmap="RdBu_r",
         suptitle=title,
+        ax=ax,
     )
 
 

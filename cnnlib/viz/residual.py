@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlib.viz._figure import figure_grid, new_axes
+from cnnlib.viz._figure import new_axes, panel_axes
 
 
 def _stage(name: str) -> str:
@@ -60,7 +60,7 @@ def smooth(values, window: int) -> np.ndarray:
     return (cumulative[ends] - cumulative[starts]) / (ends - starts)
 
 
-def draw_degradation(runs: dict, window: int = 10, title: str | None = None):
+def draw_degradation(runs: dict, window: int = 10, title: str | None = None, ax=None):
     """Training loss per step of plain and residual networks, side by side (He et al., Figure 6).
 
     Args:
@@ -68,37 +68,43 @@ def draw_degradation(runs: dict, window: int = 10, title: str | None = None):
             ``cnnlib.experiments.degradation.degradation_experiment`` (each history has ``"step_loss"``); names
             start with ``plain`` or ``resnet`` and end with the depth.
         window: steps of the running mean drawn (the thin lines are single seeds, the thick one their mean).
-        title: the figure's title.
+        title: the figure's title (over the figure or subfigure that holds the panels).
+        ax: where to draw: None for a new figure; a ``Figure`` or ``SubFigure`` (e.g. one of
+            ``fig.subfigures()``) to put the two panels side by side in; or two axes, the plain
+            networks' and the residual networks' (e.g. ``fig.subplots(1, 2, sharey=True)``).
+
+    Returns:
+        The Figure.
     """
     kinds = {"plain": "plain networks", "resnet": "residual networks (ResNet)"}
     groups = {k: {n: h for n, h in runs.items() if n.startswith(k)} for k in kinds}
     if not runs or any(not n.startswith(tuple(kinds)) for n in runs):
         raise ValueError(f"runs must be named plain<depth> or resnet<depth>, got {list(runs)}.")
-    fig, grid = figure_grid(1, 2, figsize=(9, 3.4))
+    fig, holder, panels = panel_axes(ax, 1, 2, figsize=(9, 3.4))
     depths = sorted({int(n.removeprefix("plain").removeprefix("resnet")) for n in runs})
     colors = dict(zip(depths, ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange"), strict=False))
     low, high = np.inf, -np.inf
-    for ax, (kind, label) in zip(grid[0], kinds.items(), strict=True):
+    for panel, (kind, label) in zip(panels, kinds.items(), strict=True):
         for name, histories in groups[kind].items():
             depth = int(name.removeprefix(kind))
             curves = [smooth(h["step_loss"], window) for h in histories]
             steps = min(len(c) for c in curves)
             for c in curves:
-                ax.plot(np.arange(1, steps + 1), c[:steps], color=colors[depth], lw=0.7, alpha=0.35)
+                panel.plot(np.arange(1, steps + 1), c[:steps], color=colors[depth], lw=0.7, alpha=0.35)
             mean = np.mean([c[:steps] for c in curves], axis=0)
-            ax.plot(np.arange(1, steps + 1), mean, color=colors[depth], lw=2, label=f"{depth} layers")
+            panel.plot(np.arange(1, steps + 1), mean, color=colors[depth], lw=2, label=f"{depth} layers")
             tail = mean[steps // 4 :]
             low, high = min(low, tail.min()), max(high, tail.max())
-        ax.set_title(label, fontsize=10)
-        ax.set_xlabel("training step")
-        ax.grid(alpha=0.3)
-        if ax.lines:
-            ax.legend(fontsize=9)
-    grid[0][0].set_ylabel(f"training loss (mean of {window} steps)")
+        panel.set_title(label, fontsize=10)
+        panel.set_xlabel("training step")
+        panel.grid(alpha=0.3)
+        if panel.lines:
+            panel.legend(fontsize=9)
+    panels[0].set_ylabel(f"training loss (mean of {window} steps)")
     if np.isfinite(low):
         pad = 0.08 * (high - low)
-        for ax in grid[0]:
-            ax.set_ylim(low - pad, high + pad)  # the first steps (loss ~2.3) would flatten the ends
+        for panel in panels:
+            panel.set_ylim(low - pad, high + pad)  # the first steps (loss ~2.3) would flatten the ends
     if title:
-        fig.suptitle(title)
+        holder.suptitle(title)
     return fig

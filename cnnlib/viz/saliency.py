@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from cnnlib.viz._figure import figure_grid
+from cnnlib.viz._figure import figure_grid, panel_axes
 
 
 def _as_picture(image):
@@ -25,7 +25,7 @@ def _gradient_picture(grad):
     return np.clip(0.5 + 0.5 * g / m, 0.0, 1.0), {}
 
 
-def draw_saliency(images, maps, titles=None, size: float = 1.8, suptitle=None):
+def draw_saliency(images, maps, titles=None, size: float = 1.8, suptitle=None, ax=None):
     """Images (top row) over their guided-backprop pictures (bottom row).
 
     Each picture is scaled to its own largest value, so compare shapes and signs between panels,
@@ -35,8 +35,14 @@ def draw_saliency(images, maps, titles=None, size: float = 1.8, suptitle=None):
         images: ``(N, H, W, C)`` inputs.
         maps: ``(N, H, W, C)`` gradients, e.g. from ``cnnlib.experiments.saliency.guided_backprop``.
         titles: optional text over each column.
-        size: inches per panel.
-        suptitle: optional title over the grid.
+        size: inches per panel of a new figure.
+        suptitle: optional title over the grid (over the figure or subfigure that holds it).
+        ax: where to draw: None for a new figure; a ``Figure`` or ``SubFigure`` (e.g. one of
+            ``fig.subfigures()``) to lay the 2 x N grid out in; or 2N axes, the inputs' row then
+            the pictures' row (e.g. ``fig.subplots(2, N)``).
+
+    Returns:
+        The Figure.
     """
     images, maps = np.asarray(images), np.asarray(maps)
     if images.shape != maps.shape:
@@ -44,18 +50,19 @@ def draw_saliency(images, maps, titles=None, size: float = 1.8, suptitle=None):
     if images.ndim != 4 or not len(images):
         raise ValueError(f"pass a batch shaped (N, height, width, channels), got {images.shape}.")
     n = len(images)
-    fig, axes = figure_grid(2, n, figsize=(size * n + 0.4, 2 * size + (0.3 if suptitle else 0)))
+    fig, holder, panels = panel_axes(ax, 2, n, figsize=(size * n + 0.4, 2 * size + (0.3 if suptitle else 0)))
+    axes = np.asarray(panels, dtype=object).reshape(2, n)
     for k in range(n):
-        for ax, (img, kw) in zip(axes[:, k], (_as_picture(images[k]), _gradient_picture(maps[k])), strict=True):
-            ax.imshow(img, interpolation="nearest", **kw)
-            ax.set_xticks([])
-            ax.set_yticks([])
+        for panel, (img, kw) in zip(axes[:, k], (_as_picture(images[k]), _gradient_picture(maps[k])), strict=True):
+            panel.imshow(img, interpolation="nearest", **kw)
+            panel.set_xticks([])
+            panel.set_yticks([])
         if titles is not None:
             axes[0, k].set_title(str(titles[k]), fontsize=9)
     axes[0, 0].set_ylabel("input", fontsize=9)
     axes[1, 0].set_ylabel("guided backprop", fontsize=9)
     if suptitle:
-        fig.suptitle(suptitle)
+        holder.suptitle(suptitle)
     return fig
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from cnnlib.viz._figure import figure_grid, new_axes
+from cnnlib.viz._figure import new_axes, panel_axes
 
 FAMILY_COLOURS = {
     "LeNet": "#7f7f7f",
@@ -51,7 +51,7 @@ _LABEL_PLACES = (
 def _label_bubbles(ax, shown: dict, error: str, sizes: dict) -> None:
     """Label each bubble beside its edge where the label covers no other label, no bubble's centre and stays
     inside the panel: the first such place in ``_LABEL_PLACES``, else the one that overlaps least."""
-    fig = ax.figure
+    fig = ax.get_figure(root=True)  # the whole figure's layout, also for axes in a subfigure
     fig.draw_without_rendering()  # the final layout, so that the extents below are where they will be drawn
     inside = ax.get_window_extent()
     points = {name: ax.transData.transform((c.macs / 1e9, getattr(c, error))) for name, c in shown.items()}
@@ -98,36 +98,45 @@ def _overlap(a, b) -> float:
     return 0.0 if shared is None else shared.width * shared.height
 
 
-def draw_error_vs_cost(cards: dict, title: str | None = "Published error against cost (bubble area: parameters)"):
+def draw_error_vs_cost(
+    cards: dict, title: str | None = "Published error against cost (bubble area: parameters)", ax=None
+):
     """Canziani et al.'s chart from the model cards: ImageNet top-5 error and CIFAR-10 error
     against multiply-adds, one bubble per network, its area proportional to its parameters.
 
     Args:
         cards: ``{name: ModelCard}``, e.g. ``{n: get_card(n) for n in list_models()}``; networks
             without a published error on the panel's data set are left out.
+        title: the title over the panels (of the figure or subfigure that holds them).
+        ax: where to draw: None for a new figure; a ``Figure`` or ``SubFigure`` (e.g. one of
+            ``fig.subfigures()``) to put the two panels side by side in; or two axes, ImageNet's
+            and CIFAR-10's (e.g. ``fig.subplots(1, 2)``). The legend of families goes at the right
+            of the figure or subfigure that holds them (beside the panels under a constrained
+            layout), and the labels are placed once that layout is final: draw the rest of a
+            shared figure first.
 
     Returns:
         The Figure (two panels: ImageNet, CIFAR-10).
     """
-    fig, axes = figure_grid(1, 2, figsize=(11, 4.4))
+    fig, holder, axes = panel_axes(ax, 1, 2, figsize=(11, 4.4))
     panels = []
-    for ax, (error, dataset, label) in zip(
-        axes[0],
+    for panel, (error, dataset, label) in zip(
+        axes,
         (("top5_error", "ImageNet", "ImageNet top-5 error (%)"), ("top1_error", "CIFAR-10", "CIFAR-10 error (%)")),
         strict=True,
     ):
-        shown, sizes = _bubbles(ax, cards, error, dataset)
-        ax.set_ylabel(label)
-        ax.set_title(f"{dataset}: {len(shown)} networks", fontsize=10)
-        panels.append((ax, shown, error, sizes))
+        shown, sizes = _bubbles(panel, cards, error, dataset)
+        panel.set_ylabel(label)
+        panel.set_title(f"{dataset}: {len(shown)} networks", fontsize=10)
+        panels.append((panel, shown, error, sizes))
     families = dict.fromkeys(c.family for c in cards.values())
-    handles = [axes[0][0].scatter([], [], color=_colour(f), alpha=0.45, edgecolors="k", label=f) for f in families]
-    fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
+    handles = [axes[0].scatter([], [], color=_colour(f), alpha=0.45, edgecolors="k", label=f) for f in families]
+    holder.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
     if title:
-        fig.suptitle(title)
-    for ax, shown, error, sizes in panels:  # once the layout is final
+        holder.suptitle(title)
+    for panel, shown, error, sizes in panels:  # once the layout is final
         if shown:
-            _label_bubbles(ax, shown, error, sizes)
+            _label_bubbles(panel, shown, error, sizes)
     return fig
 
 
@@ -161,33 +170,39 @@ def draw_timeline(milestones, cards: dict, ax=None, title: str | None = "What ea
     return fig
 
 
-def draw_tournament(results, title: str | None = "Small equal-budget tournament"):
+def draw_tournament(results, title: str | None = "Small equal-budget tournament", ax=None):
     """Test accuracy per seed of each entrant (dots; bar: the mean) and its accuracy above chance
     per 10,000 parameters and per second of training.
 
     Args:
         results: :class:`cnnlib.experiments.comparison.TournamentResult` per entrant.
+        title: the title over the panels (of the figure or subfigure that holds them).
+        ax: where to draw: None for a new figure; a ``Figure`` or ``SubFigure`` (e.g. one of
+            ``fig.subfigures()``) to put the three panels side by side in; or three axes,
+            accuracy, accuracy per parameters, accuracy per second (e.g. ``fig.subplots(1, 3)``).
+
+    Returns:
+        The Figure.
     """
-    fig, axes = figure_grid(1, 3, figsize=(11, 3.4))
+    fig, holder, (accuracy, per_params, per_second) = panel_axes(ax, 1, 3, figsize=(11, 3.4))
     names = [r.family for r in results]
     x = np.arange(len(results))
     colours = [_colour(r.family) for r in results]
-    ax = axes[0][0]
-    ax.bar(x, [r.mean_accuracy for r in results], color=colours, alpha=0.5)
+    accuracy.bar(x, [r.mean_accuracy for r in results], color=colours, alpha=0.5)
     for i, r in enumerate(results):
-        ax.scatter([i] * len(r.accuracy), r.accuracy, color="k", s=12, zorder=3)
-    ax.axhline(0.1, color="grey", ls="--", lw=1, label="chance")
-    ax.set_ylabel("test accuracy")
-    ax.legend(fontsize=8)
-    for ax, values, label in (
-        (axes[0][1], [r.accuracy_per_10k_params for r in results], "accuracy above chance\nper 10k parameters"),
-        (axes[0][2], [r.accuracy_per_second for r in results], "accuracy above chance\nper second of training"),
+        accuracy.scatter([i] * len(r.accuracy), r.accuracy, color="k", s=12, zorder=3)
+    accuracy.axhline(0.1, color="grey", ls="--", lw=1, label="chance")
+    accuracy.set_ylabel("test accuracy")
+    accuracy.legend(fontsize=8)
+    for panel, values, label in (
+        (per_params, [r.accuracy_per_10k_params for r in results], "accuracy above chance\nper 10k parameters"),
+        (per_second, [r.accuracy_per_second for r in results], "accuracy above chance\nper second of training"),
     ):
-        ax.bar(x, values, color=colours, alpha=0.8)
-        ax.set_ylabel(label)
-    for ax in axes[0]:
-        ax.set_xticks(x, names, fontsize=8)
-        ax.grid(alpha=0.3, axis="y")
+        panel.bar(x, values, color=colours, alpha=0.8)
+        panel.set_ylabel(label)
+    for panel in (accuracy, per_params, per_second):
+        panel.set_xticks(x, names, fontsize=8)
+        panel.grid(alpha=0.3, axis="y")
     if title:
-        fig.suptitle(title)
+        holder.suptitle(title)
     return fig
