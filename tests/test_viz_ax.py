@@ -139,3 +139,27 @@ def test_the_wrong_axes_are_explained():
     fig = Figure()
     with pytest.raises(ValueError, match=r"got SubplotSpec.*fig\.add_subfigure\(spec\)"):
         draw_tournament(RESULTS, ax=fig.add_gridspec(2, 1)[0])
+
+
+def test_recorded_error_curves_draw_one_panel_per_family(tmp_path, monkeypatch):
+    import json
+
+    from cnnlib.experiments import recorded
+    from cnnlib.viz import draw_error_curves
+
+    epochs = [{"train_loss": 2.0 - e / 10, "train_error": 0.8 - e / 20, "test_error": 0.82 - e / 25} for e in range(3)]
+    data = {"command": "python benchmarks/x.py", "config": {"seeds": [0, 1], "epochs": 3, "size": 16},
+            "notes": "n", "hardware": "no GPU; CPU x, 2 cores", "versions": {"keras": "3"},
+            "sittings": [{"started": "2026-12-07T10:00:00+00:00"}], "images": {"train": 100, "test": 10},
+            "runs": {f"{n}/seed{s}": {"epochs": epochs, "seconds": 60.0}
+                     for n in ("plain8", "resnet8") for s in (0, 1)}}  # fmt: skip
+    (tmp_path / "x.json").write_text(json.dumps(data))
+    monkeypatch.setenv("CNNLIB_RESULTS_DIR", str(tmp_path))
+    rec = recorded.load("x")
+    assert rec.complete("plain8") and rec.final("resnet8") == pytest.approx([0.7, 0.7]) and rec.hours == 4 * 60 / 3600
+    fig = Figure()
+    axes = fig.subplots(1, 2)
+    assert draw_error_curves(rec, {"plain": ["plain8"], "residual": ["resnet8"]}, ax=axes) is fig
+    assert all(len(a.lines) == 2 * 2 + 2 for a in axes)  # two seeds and their mean, training and test
+    with pytest.raises(ValueError, match="resnet56 not in this recording"):
+        draw_error_curves(rec, {"x": ["resnet56"]})

@@ -31,6 +31,7 @@ from cnnlib.viz.learning import (  # noqa: F401
     draw_signal,
     show_filters,
 )
+from cnnlib.viz.recorded import draw_error_curves  # noqa: F401
 from cnnlib.viz.residual import draw_degradation, draw_gradient_norms  # noqa: F401
 from cnnlib.viz.saliency import draw_occlusion, draw_saliency  # noqa: F401
 from cnnlib.viz.zoo import draw_error_vs_cost, draw_timeline, draw_tournament  # noqa: F401
