@@ -24,7 +24,7 @@ def draw_error_curves(recording, panels: dict, ax=None, title: str | None = None
     unknown = [n for names in panels.values() for n in names if n not in recording.runs]
     if unknown:
         raise ValueError(f"{', '.join(unknown)} not in this recording; it has {', '.join(recording.runs)}.")
-    fig, holder, axes = panel_axes(ax, 1, len(panels), (4.6 * len(panels), 3.6), what="draw_error_curves")
+    fig, holder, axes = panel_axes(ax, 1, len(panels), (4.6 * len(panels), 3.6))
     colours = {}
     for axis, (panel, names) in zip(axes, panels.items(), strict=True):
         for name in names:
