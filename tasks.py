@@ -12,6 +12,7 @@
                                 # the robustness sweep: run notebooks over seeds without writing them
     python3 tasks.py check --mutations [NAME ...]   # does each notebook fail when the piece it teaches is broken?
     python3 tasks.py links [--check]   # write the Colab/Binder badges and install cells from pyproject's URL
+    python3 tasks.py teaching [--check]   # the teaching guide's exercise table, from the notebooks
     python3 tasks.py assignments [--autograde] [NOTEBOOK ...]
                                 # nbgrader source and release versions in build/assignments (docs/teaching.md)
 
@@ -103,6 +104,7 @@ TOOLS = {
     "pics": "tools.pics",
     "assignments": "tools.assignments",
     "links": "tools.notebook_links",
+    "teaching": "tools.teaching",
 }
 
 
