@@ -1,8 +1,11 @@
 """The notebooks as nbgrader assignments (tools.assignments): metadata, solutions, release, autograde.
 
-Every notebook's release is generated here (about 8 s: nothing runs). Autograding executes a notebook, so
-only the fastest, 01, is autograded in the test run (twice, as released and solved: 40 s on two shared cores);
-every notebook is autograded by `python3 tasks.py assignments --autograde` (53 minutes on two shared cores).
+Every notebook's release is generated here (about 8 s: nothing runs). Autograding executes a notebook, so the
+test run autogrades none of the course's: it autogrades, twice (as released and solved), a small notebook made for
+it, tests/data/assignment.ipynb, whose two exercises (a number and a function) are written as the course's are and
+go through the same build and grading code, in a few seconds without TensorFlow (01, autograded here until now,
+took 53 s, and nbval runs it already). Every course notebook is autograded by
+`python3 tasks.py assignments --autograde` (53 minutes on two shared cores).
 """
 
 import re
@@ -20,25 +23,35 @@ from tools.assignments import ANSWERS, Exercise, apply_metadata, exercises, meta
 pytestmark = pytest.mark.slow  # conftest.py runs these modules first
 
 NOTEBOOKS = sorted(assignments.NOTEBOOKS.glob("*.ipynb"))
-AUTOGRADED = "01_convolution"  # the fastest notebook (about 10 s)
+# Made for the autograde test (tests/conftest.py keeps nbval off it); its number answer, as ANSWERS holds the course's.
+AUTOGRADED = Path(__file__).resolve().parent / "data" / "assignment.ipynb"
+AUTOGRADED_ANSWERS = {1: "14"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _autograded_answers():
+    """The test notebook's answers in ``ANSWERS``, for this module only (the course tooling never sees them)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(ANSWERS, AUTOGRADED.stem, AUTOGRADED_ANSWERS)
+        yield
 
 
 def _read(path: Path):
     return nbformat.read(path, as_version=4)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [*NOTEBOOKS, AUTOGRADED], ids=lambda p: p.stem)
 def test_every_exercise_cell_has_its_nbgrader_metadata(path):
     nb = _read(path)
     assert exercises(nb), "a notebook ends with exercises"
     problems = metadata_problems(nb)
     assert not problems, (
         f"{path.name}: " + "; ".join(problems) + f" — run `.venv/bin/python -m tools.assignments --apply-metadata "
-        f"notebooks/{path.name}` (it changes only the cells' metadata), then the hygiene test."
+        f"{path.relative_to(assignments.ROOT)}` (it changes only the cells' metadata), then the hygiene test."
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [*NOTEBOOKS, AUTOGRADED], ids=lambda p: p.stem)
 def test_every_exercise_has_a_solution_that_its_hidden_text_gives(path):
     nb = _read(path)
     for ex in exercises(nb):
@@ -82,11 +95,11 @@ def test_an_unanswered_exercise_fails_only_under_nbgrader(monkeypatch, capsys):
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
-    assignments.build(NOTEBOOKS, course)
+    assignments.build([*NOTEBOOKS, AUTOGRADED], course)
     return course
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [*NOTEBOOKS, AUTOGRADED], ids=lambda p: p.stem)
 def test_release_keeps_the_placeholders_and_checks_and_drops_every_solution(course, path):
     committed, stem = _read(path), path.stem
     release = _read(course / "release" / stem / f"{stem}.ipynb")
@@ -110,8 +123,10 @@ def test_release_keeps_the_placeholders_and_checks_and_drops_every_solution(cour
 
 
 def test_autograde_gives_0_as_released_and_full_points_solved(course):
-    results = assignments.autograde(AUTOGRADED, course)
-    total = sum(ex.points for ex in exercises(_read(assignments.NOTEBOOKS / f"{AUTOGRADED}.ipynb")))
+    results = assignments.autograde(AUTOGRADED.stem, course, AUTOGRADED)
+    found = exercises(_read(AUTOGRADED))
+    assert {ex.kind for ex in found} == {"number", "code"}, "one exercise of each kind is graded"
+    total = sum(ex.points for ex in found)
     released, solved = results["released"], results["solutions"]
     assert released["errors"] == [] and solved["errors"] == [], "a cell other than a test cell raised"
     assert (released["score"], released["max_score"]) == (0, total)

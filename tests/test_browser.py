@@ -1,22 +1,25 @@
-"""JupyterLab in a real browser: notebooks 01 and 02 run there, and their explorers answer the sliders.
+"""JupyterLab in a real browser: two notebooks run there, and their explorers answer the sliders and menus.
+
+The notebooks are two small ones made for this test (``tests/data/browser_pool.ipynb`` and ``browser_conv.ipynb``),
+not the course notebooks: nbval runs those already, and what is tested here is the browser's side (with copies of
+01 and 02 this test took 55 s alone on two shared cores, with these 39-45 s on the same cores under more load). Each
+keeps what this test needs of 02_pooling and 01_convolution: a picture of the text (``../pics/...``), a figure, and
+02's pooling explorer, 01's convolution explorer and the model explorer, built by the same ``cnnlib.widgets`` calls.
 
 The test starts one JupyterLab server (a free localhost port, a temporary token, its own settings, workspaces and
 Jupyter folders) on a temporary copy of the repository's layout: ``notebooks/`` with the two notebooks, outputs
-cleared, and ``pics/`` with the pictures their text shows. 02's copy leaves out its section 2 (from its heading to
-the explorer: the MNIST and Fashion-MNIST trainings, which nbval runs in full; with them this test took 105 s in a
-CI run, without them 43 s on the same machine): what is tested here is the browser's side, not the experiments
-again. One headless Chromium, driven by Playwright, opens 02_pooling in JupyterLab and runs it with Run > Run All
-Cells, then opens 01_convolution from the file browser and runs it too: the two kernels run at once. The copy of
-01 ends with two more cells, ``cnnlib.widgets.model_explorer()``: they run in 01's kernel, which has TensorFlow
-loaded already (a third notebook, whose kernel imports TensorFlow again, added 30 s to the run; these cells add
-about 3 s to 01). Then, for each notebook:
+cleared, and ``pics/`` with the pictures their text shows. One headless Chromium, driven by Playwright, opens the
+pooling notebook in JupyterLab and runs it with Run > Run All Cells, then opens the convolution notebook from the file
+browser and runs it too: the two kernels run at once. Then, for each notebook:
 
 - every code cell has an execution count, 1 to N in order (a fresh kernel ran each cell once), on the page too;
-- no output is an error, no stderr output shows a traceback, and every picture of the text loaded (those from the
-  server: the Colab and Binder badges come from the web, which the test does not reach);
-- the explorer's sliders are dragged with the mouse (01: stride, input size, then the window to its last position;
-  02: window, then stride), and after each drag the drawing (the PNG in the widget's output) changes, and so does
-  the status line, which must state the output size ``cnnlib.arithmetic`` computes from the settings shown;
+- no output is an error, no stderr output shows a traceback, every picture of the text loaded (those from the
+  server: a picture from the web, such as a course notebook's Colab and Binder badges, is not checked; the test does
+  not reach the web), and a figure (a PNG output outside the explorers) is shown;
+- the explorer's sliders are dragged with the mouse (convolution: stride, input size, then the window to its last
+  position; pooling: window, then stride), and after each drag the drawing (the PNG in the widget's output) changes,
+  and so does the status line, which must state the output size ``cnnlib.arithmetic`` computes from the settings
+  shown;
 - the model explorer's menus are chosen (an input too small for LeNet-5: the reason in red and no drawing; ResNet-20:
   new feature maps and a new diagram; a later layer: new feature maps), and its status line follows each choice.
 
@@ -52,11 +55,10 @@ from tools.runner import TEST_ENV
 pytestmark = pytest.mark.slow  # conftest.py runs these modules first
 
 ROOT = Path(__file__).resolve().parents[1]
-FIRST, SECOND = "02_pooling.ipynb", "01_convolution.ipynb"  # 02 starts first: its kernel starts while the page loads
-EXPLORER_CELLS = ("from cnnlib.widgets import model_explorer", "model_explorer()")  # appended to 01's copy
-# 02's copy leaves out the cells from the first of these to the last before the second (its section 2).
-LEFT_OUT = ("## 2. ", "from cnnlib.widgets import pool_explorer")
-RUN_TIMEOUT_S = 480  # per notebook; each copy runs in well under a minute on two idle cores
+DATA = Path(__file__).resolve().parent / "data"  # the notebooks made for this test (tests/conftest.py: not nbval's)
+# The first starts first: its kernel starts while the page loads; the second is opened from the file browser.
+FIRST, SECOND = "browser_pool.ipynb", "browser_conv.ipynb"
+RUN_TIMEOUT_S = 480  # per notebook; each runs in a few seconds on two idle cores
 # Server start, page load, kernel start, one redraw: a few seconds on idle cores. The limit only catches a hang:
 # the test command runs this test beside a notebook or another test (tasks.py), and 60 s ran out there.
 STEP_TIMEOUT_S = 180
@@ -101,24 +103,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _copy_without_outputs(src: Path, dst: Path, extra_cells=(), left_out=None) -> None:
-    """Copy a notebook without its outputs, with the code cells ``extra_cells`` appended, and its pictures.
-
-    ``left_out=(first, until)``: the cells from the first whose source starts with ``first`` up to the last before
-    the first whose source contains ``until`` are not copied.
-    """
+def _copy_without_outputs(src: Path, dst: Path) -> None:
+    """Copy a notebook without its outputs (were it ever saved with them), and the pictures its text shows."""
     nb = json.loads(src.read_text(encoding="utf-8"))
     nb["metadata"].pop("widgets", None)  # saved widget state would be drawn before the kernel runs
-    if left_out is not None:
-        sources = ["".join(cell["source"]) for cell in nb["cells"]]
-        first, until = left_out
-        start = next((i for i, text in enumerate(sources) if text.startswith(first)), len(sources))
-        stop = next((i for i, text in enumerate(sources) if i > start and until in text), None)
-        if stop is None:
-            pytest.fail(f"{src.name} no longer has a cell starting {first!r} followed by one with {until!r}")
-        del nb["cells"][start:stop]
-    for i, source in enumerate(extra_cells):
-        nb["cells"].append({"cell_type": "code", "id": f"browser-test-{i}", "metadata": {}, "source": source})
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
@@ -232,7 +220,11 @@ _STATE_JS = (
       img => ({index: all.indexOf(img.closest('.jp-Cell')), src: img.getAttribute('src'),
                local: new URL(img.src, location.href).origin === location.origin,
                loaded: img.complete && img.naturalWidth > 0}));
-  return {id: panel.id, kernel: kernel ? kernel.status : 'none', cells, prompts, stderr, pictures};
+  const figures = [...panel.node.querySelectorAll('.jp-OutputArea-output.jp-RenderedImage img')].filter(
+      img => !img.closest('.widget-output')).map(
+      img => ({index: all.indexOf(img.closest('.jp-Cell')), png: (img.getAttribute('src') || '').startsWith(
+               'data:image/png'), loaded: img.complete && img.naturalWidth > 0}));
+  return {id: panel.id, kernel: kernel ? kernel.status : 'none', cells, prompts, stderr, pictures, figures};
 }"""
 )
 
@@ -318,7 +310,7 @@ class Notebook:
             )
 
     def check_run(self):
-        """Every code cell ran once, in order; no error, no traceback; every picture of the text loaded."""
+        """Every code cell ran once, in order; no error, no traceback; every picture of the text loaded; a figure."""
         s = self.state()
         errors = [f"cell {c['index']} `{c['line'][:80]}`: {e[:300]}" for c in s["cells"] for e in c["errors"]]
         shown = [o for o in s["stderr"] if "Traceback" in o["text"]]
@@ -332,9 +324,14 @@ class Notebook:
         numbered = [p for p in s["prompts"] if re.fullmatch(r"\[\d+\]:", p)]
         if len(numbered) != len(counts):
             self.fail(f"the page shows {len(numbered)} numbered prompts for {len(counts)} code cells: {s['prompts']}")
-        broken = [f"cell {p['index']}: {p['src']}" for p in s["pictures"] if p["local"] and not p["loaded"]]
+        local = [p for p in s["pictures"] if p["local"]]
+        if not local:
+            self.fail("the text shows no picture from the server: the test would check none")
+        broken = [f"cell {p['index']}: {p['src']}" for p in local if not p["loaded"]]
         if broken:
             self.fail("pictures in the text did not load:\n" + "\n".join(broken))
+        if not any(f["png"] and f["loaded"] for f in s["figures"]):
+            self.fail(f"no figure shown (a PNG output outside the explorers): {s['figures']}")
 
     # --- the explorer ---------------------------------------------------------------------------------------------
 
@@ -511,8 +508,8 @@ def lab(tmp_path_factory):
     root = tmp / "root"
     (root / "notebooks").mkdir(parents=True)
     (root / "pics").mkdir()
-    _copy_without_outputs(ROOT / "notebooks" / FIRST, root / "notebooks" / FIRST, left_out=LEFT_OUT)
-    _copy_without_outputs(ROOT / "notebooks" / SECOND, root / "notebooks" / SECOND, EXPLORER_CELLS)
+    for name in (FIRST, SECOND):
+        _copy_without_outputs(DATA / name, root / "notebooks" / name)
     for plugin, values in LAB_SETTINGS.items():
         path = tmp / "settings" / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -580,16 +577,16 @@ def step(nb: Notebook, what: str):
 def test_notebooks_run_and_explorers_answer_in_jupyterlab(lab):
     page = lab.page
 
-    long, short = Notebook(page, FIRST, lab.artifacts), Notebook(page, SECOND, lab.artifacts)
-    with step(long, "opening it and running all cells"):
-        long.run_all()
+    pool, conv = Notebook(page, FIRST, lab.artifacts), Notebook(page, SECOND, lab.artifacts)
+    with step(pool, "opening it and running all cells"):
+        pool.run_all()
     mark(lab.t0, f"{FIRST}: Run All Cells")
-    with step(short, "opening it from the file browser and running all cells"):
+    with step(conv, "opening it from the file browser and running all cells"):
         page.locator(".jp-DirListing-item", has_text=SECOND).dblclick()
-        short.run_all()
+        conv.run_all()
     mark(lab.t0, f"{SECOND}: Run All Cells")
-    for nb, check in ((short, check_conv_explorer), (long, check_pool_explorer)):
-        nb.wait_run(RUN_TIMEOUT_S)  # 02 ran in its background tab: the page does not redraw it meanwhile
+    for nb, check in ((conv, check_conv_explorer), (pool, check_pool_explorer)):
+        nb.wait_run(RUN_TIMEOUT_S)  # FIRST ran in its background tab: the page does not redraw it meanwhile
         with step(nb, "bringing its tab to the front"):
             nb.show()
         nb.check_run()
@@ -597,8 +594,8 @@ def test_notebooks_run_and_explorers_answer_in_jupyterlab(lab):
         with step(nb, "moving the explorer's sliders"):
             check(nb)
         mark(lab.t0, f"{nb.name}: the explorer answered its sliders")
-        if nb is short:
-            with step(nb, "choosing in the model explorer's menus (the cells the test appended)"):
+        if nb is conv:
+            with step(nb, "choosing in the model explorer's menus"):
                 check_model_explorer(nb)
             mark(lab.t0, f"{nb.name}: the model explorer answered its menus")
     if lab.page_errors:

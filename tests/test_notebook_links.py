@@ -3,7 +3,11 @@
 The Colab path is simulated offline: a fresh virtual environment that already has TensorFlow and
 Keras (those of this environment, made visible to it as Colab's image has its own), the notebooks'
 install cell run there as on Colab (with ``google.colab`` imported and the repository's address
-replaced by this checkout), then notebook 01 executed with that environment's Python.
+replaced by this checkout), then a notebook executed with that environment's Python. The notebook is
+a small one made for this test (tests/data/colab_path.ipynb), given its badges and install cell as
+``python3 tasks.py links`` gives them to a new notebook: it imports cnnlib, loads a data set and trains
+LeNet-5 for one short epoch. A course notebook (01, until now) ran here a second time after nbval's run,
+and took twice as long.
 """
 
 import json
@@ -18,7 +22,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.notebook_links import BRANCH, INSTALL_MARK, ROOT, install_source, repository, sync
+from tools.notebook_links import BRANCH, INSTALL_MARK, ROOT, _update_notebook, install_source, repository, sync
+
+NOTEBOOK = ROOT / "tests" / "data" / "colab_path.ipynb"  # made for this test (tests/conftest.py: not nbval's)
 
 pytestmark = pytest.mark.slow  # conftest.py runs these modules first
 
@@ -56,10 +62,10 @@ def _site_packages() -> str:
 @pytest.mark.skipif(sys.platform == "win32", reason="the simulated Colab environment is built for Linux and macOS")
 def test_the_colab_path_offline(tmp_path):
     # 1. A fresh environment that already has this one's TensorFlow and Keras (and the rest of
-    #    Colab's image), but not cnnlib: a path entry, not a .pth-processed site dir, so the
-    #    editable cnnlib of this environment stays invisible.
+    #    Colab's image, pip included: ensurepip took 6-8 s), but not cnnlib: a path entry, not a
+    #    .pth-processed site dir, so the editable cnnlib of this environment stays invisible.
     env_dir = tmp_path / "colab"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     target_site = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -68,7 +74,14 @@ def test_the_colab_path_offline(tmp_path):
     Path(target_site, "colab_image.pth").write_text(_site_packages() + "\n")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PIP_"))}
     clean.update(PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="0", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    versions = "import json, keras, tensorflow as tf; print(json.dumps([tf.__version__, keras.__version__]))"
+    # Which distributions provide TensorFlow and Keras, their versions and where they are imported from, read
+    # without importing them (8 s each time on two shared cores): the notebook below imports them.
+    versions = (
+        "import importlib.metadata as m, importlib.util as u, json\n"
+        "dists = m.packages_distributions()\n"
+        "print(json.dumps({p: [sorted((d, m.version(d)) for d in set(dists[p])), u.find_spec(p).origin]\n"
+        "                  for p in ('tensorflow', 'keras')}))"
+    )
 
     def run(*args, **kwargs):
         done = subprocess.run([python, *args], capture_output=True, text=True, env=clean, cwd=tmp_path, **kwargs)
@@ -78,15 +91,23 @@ def test_the_colab_path_offline(tmp_path):
     before = json.loads(run("-c", versions).splitlines()[-1])
     assert "cnnlib" not in run("-c", "import importlib.util; print(importlib.util.find_spec('cnnlib'))")
 
-    # 2. The install cell as on Colab: google.colab imported, the repository replaced by this checkout.
+    # 2. The notebook, with the badges and the install cell that `tasks.py links` writes into a new notebook.
+    #    Its install cell as on Colab: google.colab imported, the repository replaced by this checkout.
     #    What pip gets from the repository: the package and the files its build reads (a copy, so that
     #    the build's folders stay out of this checkout).
+    owner, name = repository()
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    assert _update_notebook(notebook, NOTEBOOK.name, (owner, name)) == [
+        "badges added",
+        "install cell added",
+    ]
+    install = next(c for c in notebook.cells if c.cell_type == "code")
+    assert install.source == install_source((owner, name))
     source = tmp_path / "repository"
     shutil.copytree(ROOT / "cnnlib", source / "cnnlib", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    owner, name = repository()
-    cell = install_source((owner, name)).replace(f"git+https://github.com/{owner}/{name}@{BRANCH}", source.as_uri())
+    for file in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / file, source / file)
+    cell = install.source.replace(f"git+https://github.com/{owner}/{name}@{BRANCH}", source.as_uri())
     assert cell.startswith(INSTALL_MARK) and source.as_uri() in cell
     fake_colab = "import sys, types; sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
     run("-c", fake_colab + cell, timeout=600)
@@ -94,9 +115,10 @@ def test_the_colab_path_offline(tmp_path):
     assert where.startswith(str(env_dir)), f"cnnlib imported from {where}, not from the installed wheel"
     assert json.loads(run("-c", versions).splitlines()[-1]) == before  # Colab's TensorFlow and Keras kept
 
-    # 3. Notebook 01, executed with that environment's Python (its outputs are not compared here).
-    copy = tmp_path / "01_convolution.ipynb"
-    copy.write_text((ROOT / "notebooks" / "01_convolution.ipynb").read_text(encoding="utf-8"), encoding="utf-8")
+    # 3. The notebook, install cell and all, executed with that environment's Python: a cell that raises (an import
+    #    that fails, a check cell's assert) fails the test; the outputs are not compared.
+    copy = tmp_path / NOTEBOOK.name
+    nbformat.write(notebook, copy)
     execute = (
         "import nbformat, sys; from nbclient import NotebookClient\n"
         "nb = nbformat.read(sys.argv[1], as_version=4)\n"
@@ -105,4 +127,5 @@ def test_the_colab_path_offline(tmp_path):
         "client.execute()\n"
         "print('executed', sum(c.cell_type == 'code' for c in nb.cells), 'code cells')"
     )
-    assert "executed" in run("-c", execute, str(copy), str(tmp_path), timeout=600)
+    code_cells = sum(c.cell_type == "code" for c in notebook.cells)
+    assert f"executed {code_cells} code cells" in run("-c", execute, str(copy), str(tmp_path), timeout=600)
