@@ -70,7 +70,7 @@ def load_data(args):
         y = rng.integers(0, 10, 80)
         return x[:64], y[:64], x[64:], y[64:]
     from cnnlib import data
-    from cnnlib.experiments.degradation import downsample
+    from cnnlib.data import downsample
 
     (x_train, y_train), (x_test, y_test) = data.load("cifar10")
     factor = 32 // args.size
@@ -117,7 +117,7 @@ def train(record: Record, name: str, depth: int, shortcut, seed: int, data, args
     """Train one network from one seed for at most ``limit`` more epochs; return how many it trained."""
     import keras
 
-    from cnnlib.experiments.degradation import accuracy_on
+    from cnnlib.training import accuracy as accuracy_on
 
     x_train, y_train, x_test, y_test = data
     run = f"{name}/seed{seed}"

@@ -25,8 +25,8 @@ from cnnlib.experiments.comparison import (
     pareto_front,
     tournament,
 )
-from cnnlib.experiments.degradation import accuracy_on, train_from_seeds
 from cnnlib.models import get_card, list_models
+from cnnlib.training import accuracy, train_from_seeds
 from cnnlib.viz import draw_error_vs_cost, draw_timeline, draw_tournament
 
 NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
@@ -112,13 +112,13 @@ def test_the_entrants_share_one_parameter_budget():
     assert 15_000 < min(counts.values()) and max(counts.values()) < 30_000, counts
 
 
-def test_accuracy_on_counts_right_answers_and_refuses_mismatched_labels():
+def test_accuracy_counts_right_answers_and_refuses_mismatched_labels():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, kernel_initializer="zeros")])
     model.layers[0].bias.assign(np.array([0.0, 1.0, 0.0], dtype="float32"))  # always class 1
     x = np.zeros((5, 4), dtype="float32")
-    assert accuracy_on(model, x, np.array([1, 1, 0, 2, 1]), batch_size=2) == pytest.approx(3 / 5)
+    assert accuracy(model, x, np.array([1, 1, 0, 2, 1]), batch_size=2) == pytest.approx(3 / 5)
     with pytest.raises(ValueError, match="labels"):
-        accuracy_on(model, x, np.array([1, 1]))
+        accuracy(model, x, np.array([1, 1]))
 
 
 def test_tournament_trains_each_entrant_from_each_seed():

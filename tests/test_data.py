@@ -134,6 +134,22 @@ def test_unknown_name():
         data.load("imagenet")
 
 
+def test_downsample_averages_blocks():
+    images = np.arange(2 * 4 * 4 * 1, dtype=float).reshape(2, 4, 4, 1)
+    out = data.downsample(images, 2)
+    assert out.shape == (2, 2, 2, 1) and out.dtype == np.float32
+    assert out[0, 0, 0, 0] == pytest.approx(np.mean([0, 1, 4, 5]))
+    np.testing.assert_array_equal(data.downsample(images, 1), images)  # notebook 09's full scale: 32 // 32
+    assert data.downsample(np.zeros((1, 4, 4, 3)), np.int32(2)).shape == (1, 2, 2, 3)
+    with pytest.raises(ValueError, match="divides"):
+        data.downsample(images, 3)
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="whole number"):
+            data.downsample(images, bad)
+    with pytest.raises(ValueError, match="batch"):
+        data.downsample(images[0], 2)
+
+
 def test_photos_are_real_and_scaled():
     img = data.photo("camera", size=64)
     assert img.shape == (64, 64) and img.dtype == np.float32 and 0 <= img.min() < img.max() <= 1

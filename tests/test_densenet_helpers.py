@@ -3,6 +3,7 @@ and the notebook's hidden solutions."""
 
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -10,6 +11,7 @@ from matplotlib.figure import Figure
 from cnnlib.exercises import solution_code
 from cnnlib.experiments.feature_reuse import dense_block_layers, feature_reuse
 from cnnlib.models import densenet
+from cnnlib.training import train_from_seeds
 from cnnlib.viz import draw_dense_block, draw_feature_reuse
 from cnnlib.viz.densenet import dense_block_inputs
 
@@ -69,6 +71,18 @@ def test_feature_reuse_names_the_blocks_a_model_has():
     assert dense_block_layers(model, 2) == 2 and dense_block_layers(model, 3) == 3
     with pytest.raises(ValueError, match="no dense block 4; its dense blocks: conv2, conv3"):
         feature_reuse(model, 4)
+
+
+def test_feature_reuse_of_a_network_trained_from_seeds_has_moved_from_its_initialization():
+    # notebook 09's path: train_from_seeds, then the map of the last seed's network against its untrained twin
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 8, 8, 3)).astype("float32"), rng.integers(0, 3, 32)
+    runs = train_from_seeds(_tiny, x, y, [0, 1], epochs=1, batch_size=16, test=(x, y), jit_compile=False)
+    assert len(runs.final("test_accuracy")) == 2
+    keras.utils.set_random_seed(1)
+    trained, untrained = feature_reuse(runs.model, 2), feature_reuse(_tiny(), 2)
+    assert trained.sources == untrained.sources
+    assert not np.allclose(trained.weights, untrained.weights, equal_nan=True)
 
 
 def test_dense_block_inputs_and_drawing():

@@ -22,9 +22,10 @@ from cnnlib.arithmetic import (
     reduction_savings,
 )
 from cnnlib.exercises import check, run_solution
-from cnnlib.experiments.auxiliary import accuracy, drop_auxiliary, train_seeds, train_with_aux
+from cnnlib.experiments.auxiliary import drop_auxiliary, train_seeds
 from cnnlib.models import INCEPTION_CONFIGS, get_model, inception_block
 from cnnlib.models.mini_googlenet import mini_googlenet, scaled_config
+from cnnlib.training import accuracy, train_from_seeds
 from cnnlib.viz import draw_inception_module
 from cnnlib.viz.inception import inception_boxes
 
@@ -194,22 +195,20 @@ def _data(n=32):
     return rng.normal(size=(n, 6, 6, 2)).astype("float32"), rng.integers(0, 3, n)
 
 
-def test_train_with_aux_weights_the_side_losses():
+def test_train_from_seeds_weights_the_side_losses():
     x, y = _data()
-    keras.utils.set_random_seed(0)
-    model = _tiny(True)
-    history = train_with_aux(model, x, y, epochs=1, aux_weight=0.3, batch_size=32)
+    (history,) = train_from_seeds(lambda: _tiny(True), x, y, [0], epochs=1, aux_weight=0.3, batch_size=32)
     # one batch: the total loss is main + 0.3 * side, as logged before the update
     assert history["loss"][0] == pytest.approx(history["predictions_loss"][0] + 0.3 * history["aux_loss"][0], rel=1e-4)
+    (unweighted,) = train_from_seeds(lambda: _tiny(True), x, y, [0], epochs=1, aux_weight=0.0, batch_size=32)
+    assert unweighted["loss"][0] == pytest.approx(unweighted["predictions_loss"][0], rel=1e-4)
     with pytest.raises(ValueError, match="aux_weight"):
-        train_with_aux(model, x, y, epochs=1, aux_weight=-1)
+        train_from_seeds(lambda: _tiny(True), x, y, [0], epochs=1, aux_weight=-1)
 
 
 def test_drop_auxiliary_copies_the_shared_weights_and_keeps_the_output():
     x, y = _data()
-    keras.utils.set_random_seed(0)
-    training = _tiny(True)
-    train_with_aux(training, x, y, epochs=2, batch_size=8)
+    training = train_from_seeds(lambda: _tiny(True), x, y, [0], epochs=2, batch_size=8).model
     inference = drop_auxiliary(training, _tiny(False))
     main = keras.ops.convert_to_numpy(training(x, training=False)[0])
     np.testing.assert_allclose(keras.ops.convert_to_numpy(inference(x, training=False)), main, rtol=0, atol=1e-7)
@@ -220,15 +219,14 @@ def test_drop_auxiliary_copies_the_shared_weights_and_keeps_the_output():
         drop_auxiliary(training, other)
 
 
-def test_train_seeds_matches_fresh_runs_and_traces_once():
+def test_train_seeds_is_train_from_seeds_with_a_test_set():
+    # notebook 07's form of the call: (test accuracy per seed, the last model)
     x, y = _data(48)
     accs, model = train_seeds(lambda: _tiny(True), [0, 1], x, y, x, y, epochs=2, batch_size=16)
+    runs = train_from_seeds(lambda: _tiny(True), x, y, [0, 1], 2, 16, test=(x, y), jit_compile=False)
+    assert accs == runs.final("test_accuracy") and len(model.outputs) == 2
     # a fresh run of the second seed gives the same accuracy as the reused, re-initialised model
-    keras.utils.set_random_seed(1)
-    fresh = _tiny(True)
-    train_with_aux(fresh, x, y, epochs=2, batch_size=16)
-    assert accs[1] == pytest.approx(accuracy(fresh, x, y), abs=1 / 48)
-    assert len(accs) == 2 and len(model.outputs) == 2
+    assert train_from_seeds(lambda: _tiny(True), x, y, [1], 2, 16, test=(x, y)).final("test_accuracy") == accs[1:]
 
 
 # --- viz.inception ----------------------------------------------------------------------------------
@@ -291,7 +289,7 @@ def test_exercise_1_and_3_solution_figures():
 
 _TRAIN_SEEDS_SCRIPT = """
 import numpy as np, keras
-from cnnlib.experiments.auxiliary import train_seeds
+from cnnlib.training import train_from_seeds
 def build():
     i = keras.Input((8, 8, 3))
     x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(4, 3, activation="relu")(i))
@@ -299,13 +297,13 @@ def build():
     return keras.Model(i, heads)
 x = np.random.default_rng(0).random((32, 8, 8, 3)).astype("float32")
 y = np.arange(32) % 3
-accuracies, _ = train_seeds(build, [0, 1], x, y, x, y, epochs=1, batch_size=16)
-print(keras.backend.backend(), len(accuracies))
+runs = train_from_seeds(build, x, y, [0, 1], epochs=1, batch_size=16, test=(x, y), jit_compile=False)
+print(keras.backend.backend(), len(runs.final("test_accuracy")))
 """
 
 
 @pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is installed by the [jax] extra")
-def test_train_seeds_resets_the_optimizer_on_jax_too():
+def test_train_from_seeds_resets_the_optimizer_on_jax_too():
     env = {**os.environ, "KERAS_BACKEND": "jax"}
     out = subprocess.run([sys.executable, "-c", _TRAIN_SEEDS_SCRIPT], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]

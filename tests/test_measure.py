@@ -47,7 +47,7 @@ def test_surviving_peak_constructed_case():
         measure.surviving_peak(2, "median")
 
 
-def test_activation_elements_and_time_per_step():
+def test_activation_elements_and_the_step_time_of_one_model():
     inputs = keras.Input((8, 8, 1))
     x = keras.layers.Conv2D(2, 3, name="c")(inputs)  # 6*6*2 = 72
     x = keras.layers.Flatten(name="f")(x)  # 72
@@ -55,10 +55,19 @@ def test_activation_elements_and_time_per_step():
     model = keras.Model(inputs, outputs)
     assert measure.activation_elements(model) == 72 + 72 + 3
     model.compile(optimizer="sgd", loss="mse")
-    seconds = measure.time_per_step(model, np.zeros((4, 8, 8, 1)), np.zeros((4, 3)), batch_size=4, steps=3)
-    assert seconds > 0
-    with pytest.raises(ValueError, match="at least one batch"):
-        measure.time_per_step(model, np.zeros((2, 8, 8, 1)), np.zeros((2, 3)), batch_size=4)
+    times = measure.step_times({"net": model}, np.zeros((4, 8, 8, 1)), np.zeros((4, 3)), batch_size=4, steps=3)
+    assert list(times) == ["net"] and times["net"] > 0
+
+
+def test_step_recorder_undoes_keras_running_mean():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="d")])
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")  # no update: each step's loss is known
+    x = np.zeros((6, 2), dtype="float32")
+    y = np.array([1.0, 1.0, 2.0, 2.0, 3.0, 3.0], dtype="float32")  # batches of 2: losses 1, 4, 9
+    recorder = measure.step_recorder()
+    model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0, callbacks=[recorder])
+    assert recorder.losses == pytest.approx([1.0, 4.0, 9.0] * 2, rel=1e-5)
+    assert len(recorder.seconds) == 6 and all(t > 0 for t in recorder.seconds)
 
 
 def test_step_times_in_turns():

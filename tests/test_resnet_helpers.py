@@ -11,10 +11,9 @@ from matplotlib.figure import Figure
 from cnnlib import arithmetic
 from cnnlib.exercises import check, check_model, run_solution
 from cnnlib.experiments import measure
-from cnnlib.experiments.degradation import degradation_experiment, downsample, final_losses, train_from_seeds
+from cnnlib.experiments.degradation import degradation_experiment, final_losses
 from cnnlib.models import cifar_resnet, get_model
 from cnnlib.models.resnet import basic_block, bottleneck_block
-from cnnlib.training import reset_optimizer
 from cnnlib.viz import draw_degradation, draw_gradient_norms
 from cnnlib.viz.residual import smooth
 
@@ -71,7 +70,13 @@ def test_basic_block_counts_match_the_built_block(in_channels, filters, projecti
 
 @pytest.mark.parametrize("in_channels,filters,projection", [(256, 64, False), (64, 64, True), (512, 128, True)])
 def test_bottleneck_block_counts_match_the_built_block(in_channels, filters, projection):
-    model = block_model(bottleneck_block, (8, 8, in_channels), filters=filters, conv_shortcut=projection, name="b")
+    model = block_model(
+        bottleneck_block,
+        (8, 8, in_channels),
+        filters=filters,
+        shortcut="projection" if projection else "identity",
+        name="b",
+    )
     assert model.count_params() == arithmetic.bottleneck_block_params(in_channels, filters, projection=projection)
     assert arithmetic.count_macs(model) == arithmetic.block_macs(
         "bottleneck", in_channels, filters, 8, projection=projection
@@ -164,49 +169,9 @@ def test_plain_gradient_grows_toward_the_input_and_the_residual_one_does_not():
 # --- cnnlib.experiments.degradation -----------------------------------------------------------------------------------
 
 
-def test_downsample_averages_blocks():
-    images = np.arange(2 * 4 * 4 * 1, dtype=float).reshape(2, 4, 4, 1)
-    out = downsample(images, 2)
-    assert out.shape == (2, 2, 2, 1)
-    assert out[0, 0, 0, 0] == pytest.approx(np.mean([0, 1, 4, 5]))
-    with pytest.raises(ValueError, match="divides"):
-        downsample(images, 3)
-    with pytest.raises(ValueError, match="batch"):
-        downsample(images[0], 2)
-
-
-def test_reset_optimizer_keeps_a_constant_learning_rate():
-    model = small_net()
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
-    model.fit(np.ones((4, 8, 8, 3)), np.zeros(4, int), verbose=0)
-    reset_optimizer(model.optimizer)
-    assert int(model.optimizer.iterations.numpy()) == 0
-    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
-    slots = [v for v in model.optimizer.variables if "momentum" in v.path or "velocity" in v.path]
-    assert slots and all(not np.any(v.numpy()) for v in slots)
-
-
 def tiny_data(n=64):
     rng = np.random.default_rng(0)
     return rng.normal(size=(n, 8, 8, 3)).astype("float32"), rng.integers(0, 10, n)
-
-
-def test_train_from_seeds_is_repeatable_and_records_every_step():
-    x, y = tiny_data()
-
-    def build():
-        return cifar_resnet(8, "A", input_shape=(8, 8, 3), base_width=2)
-
-    first = train_from_seeds(build, x, y, [0, 1], epochs=2, batch_size=16)
-    again = train_from_seeds(build, x, y, [0, 1], epochs=2, batch_size=16)
-    assert [h["loss"] for h in first] == [h["loss"] for h in again]
-    assert first[0]["loss"] != first[1]["loss"]
-    steps = first[0]["step_loss"]
-    assert len(steps) == 2 * 4
-    # Equal batches: an epoch's loss is the mean of its steps'.
-    assert np.mean(steps[:4]) == pytest.approx(first[0]["loss"][0], rel=1e-4)
-    with pytest.raises(ValueError, match="seeds"):
-        train_from_seeds(build, x, y, [], epochs=1)
 
 
 def test_degradation_experiment_trains_every_network_from_every_seed():
@@ -214,7 +179,8 @@ def test_degradation_experiment_trains_every_network_from_every_seed():
     runs = degradation_experiment((8,), x, y, [0, 1], epochs=1, base_width=2, batch_size=16)
     assert list(runs) == ["plain8", "resnet8"] and all(len(h) == 2 for h in runs.values())
     final = final_losses(runs)
-    assert final["plain8"] == [h["loss"][-1] for h in runs["plain8"]]
+    assert final["plain8"] == [h["loss"][-1] for h in runs["plain8"]] == runs["plain8"].final("loss")
+    assert len(runs["resnet8"][0]["step_loss"]) == 2  # train_from_seeds' histories, every step recorded
     with pytest.raises(ValueError, match="shortcut"):
         degradation_experiment((8,), x, y, [0], epochs=1, shortcut=None)
 
@@ -286,7 +252,7 @@ def test_whole_numbers_from_numpy_are_accepted_and_fractions_refused():
     import numpy as np
     import pytest
 
-    from cnnlib.experiments.degradation import downsample
+    from cnnlib.data import downsample
     from cnnlib.models import cifar_resnet
 
     assert (

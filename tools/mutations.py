@@ -111,7 +111,7 @@ MUTATIONS = [
     Mutation(
         "aux_weight_zero",
         "GoogLeNet's auxiliary losses are weighted 0",
-        "experiments/auxiliary.py",
+        "training.py",
         "loss_weights=[1.0] + [float(aux_weight)] * (outputs - 1)",
         "loss_weights=[1.0] + [0.0] * (outputs - 1)",
         "07_googlenet",
@@ -120,8 +120,8 @@ MUTATIONS = [
         "residual_without_shortcut",
         "the basic block drops its shortcut (no addition)",
         "models/resnet.py",
-        'keras.layers.Add(name=f"{name}_add")([residual, x])',
-        'keras.layers.Add(name=f"{name}_add")([keras.ops.zeros_like(x), x])',
+        '    if shortcut is not None:\n        x = keras.layers.Add(name=f"{name}_add")([residual, x])',
+        '    if shortcut is not None:\n        x = keras.layers.Add(name=f"{name}_add")([keras.ops.zeros_like(x), x])',
         "08_resnet",
     ),
     Mutation(

@@ -268,7 +268,7 @@ def tournament(
     """Train every entrant from every seed the same way (``train_from_seeds``: Adam with a cosine
     decay, same data, same batches, same number of steps) and measure it on the test images."""
     from cnnlib.arithmetic import count_macs
-    from cnnlib.experiments.degradation import train_from_seeds
+    from cnnlib.training import train_from_seeds
 
     shape = tuple(np.shape(x)[1:])
     results = []

@@ -60,26 +60,40 @@ def shift_sensitivity(features, images, shifts=(1, 2, 3, 4)) -> dict[int, float]
     return result
 
 
-def time_per_step(model, x, y, batch_size: int = 64, steps: int = 10, warmup: int = 2) -> float:
-    """Median seconds of one training step (``train_on_batch``) of a compiled Keras model."""
-    if len(x) < batch_size:
-        raise ValueError(f"need at least one batch of {batch_size} examples, got {len(x)}.")
-    xb, yb = x[:batch_size], y[:batch_size]
-    for _ in range(warmup):  # the first calls trace and compile the step
-        model.train_on_batch(xb, yb)
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        model.train_on_batch(xb, yb)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+def step_recorder():
+    """A Keras callback that records the loss and the wall time of every training step of a ``fit``
+    (Keras logs only the epoch's running mean): ``.losses`` and ``.seconds``, one entry per step.
+    :func:`cnnlib.training.train_from_seeds` records every run with it."""
+    import keras
+
+    class StepRecorder(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.losses, self.seconds = [], []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._previous = 0.0
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.seconds.append(time.perf_counter() - self._start)
+            # logs["loss"] is the mean over the epoch's first batch + 1 steps: undo the averaging. (The
+            # last batch of an epoch may be smaller; it is counted as a full one, a small error.)
+            mean = float(logs["loss"])
+            self.losses.append((batch + 1) * mean - batch * self._previous)
+            self._previous = mean
+
+    return StepRecorder()
 
 
 def step_times(models, x, y, batch_size: int = 64, steps: int = 10, warmup: int = 2) -> dict[str, float]:
-    """Median seconds of one training step for each of several compiled Keras models, taken in turns.
+    """Median seconds of one training step (``train_on_batch``) for each of several compiled Keras
+    models, taken in turns (for one model: ``step_times({"net": net}, x, y)["net"]``).
 
     The models step in alternation (a, b, a, b, ...), so a change of load on a shared machine
-    during the measurement slows all of them alike and their ratio stays meaningful.
+    during the measurement slows all of them alike and their ratio stays meaningful. (The time of
+    every step of a real training run: :func:`step_recorder`.)
 
     Args:
         models: a dict of name to compiled model, all taking ``x`` and ``y``.
