@@ -200,23 +200,33 @@ def main(argv=None) -> int:
     data = bench.load()
     section = next((s for s in data.setdefault("sections", []) if s["title"].startswith("Mutations")), None)
     rows = {r["mutation"]: r for r in (section or {}).get("rows", [])}
+    ordered = []
     for mutation in chosen:
         row = run(mutation)
         rows[mutation.name] = row
         print(f"{'caught' if row['caught'] else 'MISSED'}  {mutation.name}  ({mutation.notebook}, {row['seconds']} s)")
+        ordered = _record(rows)  # after every mutation: a long run keeps what it did
+    missed = [r["mutation"] for r in ordered if not r["caught"]]
+    print(
+        f"{len(ordered) - len(missed)} of {len(ordered)} caught" + (f"; missed: {', '.join(missed)}" if missed else "")
+    )
+    return 1 if missed else 0
+
+
+def _record(rows: dict) -> list[dict]:
+    """The table so far, into docs/measurements.json and the page generated from it."""
+    from tools import bench
+
+    data = bench.load()
     ordered = [rows[m.name] for m in MUTATIONS if m.name in rows]
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     new = {"title": "Mutations: does each notebook catch a broken piece?", "rows": ordered,
            "lines": [f"`python3 tasks.py check --mutations`, last run {date}: each deliberate bug applied to a "
                      "scratch copy of cnnlib, the notebook that teaches that piece run against it (seed 0, small "
                      "scale). Caught: a cell failed.", "", *table(ordered)]}  # fmt: skip
-    data["sections"] = [s for s in data["sections"] if not s["title"].startswith("Mutations")] + [new]
+    data["sections"] = [s for s in data.get("sections", []) if not s["title"].startswith("Mutations")] + [new]
     bench.save(data)
-    missed = [r["mutation"] for r in ordered if not r["caught"]]
-    print(
-        f"{len(ordered) - len(missed)} of {len(ordered)} caught" + (f"; missed: {', '.join(missed)}" if missed else "")
-    )
-    return 1 if missed else 0
+    return ordered
 
 
 if __name__ == "__main__":
