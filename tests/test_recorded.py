@@ -40,7 +40,7 @@ def test_a_smoke_run_resumed_gives_the_uninterrupted_figures(script, tmp_path, m
         for a, b in zip(run["epochs"], parts["runs"][name]["epochs"], strict=True):
             assert a == pytest.approx(b, abs=1e-4), name
     with pytest.raises(SystemExit, match="another configuration"):
-        module.main(["--smoke", "--out", str(tmp_path / "parts.json"), "--resume", "--learning-rate", "0.5"])
+        module.main(["--smoke", "--out", str(tmp_path / "parts.json"), "--resume", "--train-images", "7"])
 
 
 @pytest.mark.parametrize("path", RESULTS, ids=lambda p: p.stem)

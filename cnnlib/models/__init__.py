@@ -31,7 +31,7 @@ from cnnlib.models.facts import ModelFacts, model_facts
 # Imported for their registrations, in the order of the notes' chapters (list_models keeps it).
 # isort: off
 from cnnlib.models.lenet import lenet5
-from cnnlib.models.alexnet import alexnet
+from cnnlib.models.alexnet import alexnet, figure1_net
 from cnnlib.models.zfnet import zfnet
 from cnnlib.models.vgg import VGG_CONFIGS, vgg, vgg11, vgg13, vgg16, vgg19
 from cnnlib.models.googlenet import INCEPTION_CONFIGS, googlenet, inception_block
@@ -74,6 +74,7 @@ __all__ = [
     "RESNET_CONFIGS",
     "VGG_CONFIGS",
     "alexnet",
+    "figure1_net",
     "cifar_resnet",
     "densenet",
     "densenet121",

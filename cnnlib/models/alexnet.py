@@ -30,7 +30,7 @@ from cnnlib.models._common import (
 from cnnlib.models._registry import register_model
 from cnnlib.models.cards import ModelCard
 
-__all__ = ["ALEXNET_CARD", "alexnet"]
+__all__ = ["ALEXNET_CARD", "alexnet", "figure1_net"]
 
 ALEXNET_CARD = ModelCard(
     label="AlexNet",
@@ -133,3 +133,24 @@ def alexnet(
     else:
         x = pooled_features(x, pooling)
     return keras.Model(inputs, x, name=name)
+
+
+def figure1_net(activation="relu", input_shape=(32, 32, 3), classes=10, name=None):
+    """The small network of the paper's Figure 1 (ReLU against tanh on CIFAR-10), as far as the paper says.
+
+    Section 3.1 names only "a four-layer convolutional neural network"; its cuda-convnet layout is three 5 x 5
+    convolutions of 32, 32 and 64 filters, each followed by 3 x 3 / 2 max pooling, and a linear classifier, with no
+    regularization. Each activation gets the initialization designed for it: He for ReLU, Glorot for tanh.
+    """
+    if activation not in ("relu", "tanh"):
+        raise ValueError(f"activation must be 'relu' or 'tanh' (the paper's Figure 1), got {activation!r}.")
+    initializer = "he_normal" if activation == "relu" else "glorot_uniform"
+    inputs = keras.Input(input_shape, name="image")
+    x = inputs
+    for i, filters in enumerate((32, 32, 64), start=1):
+        x = keras.layers.Conv2D(filters, 5, padding="same", activation=activation, kernel_initializer=initializer,
+                                name=f"conv{i}")(x)  # fmt: skip
+        x = keras.layers.MaxPooling2D(3, strides=2, padding="same", name=f"pool{i}")(x)  # 32 -> 16 -> 8 -> 4
+    x = keras.layers.Flatten(name="flatten")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name or f"figure1_{activation}")

@@ -1,0 +1,162 @@
+"""Recorded run: ReLU against tanh, epochs to 25 % training error on CIFAR-10 (AlexNet paper, Figure 1).
+
+Krizhevsky et al. (2012), section 3.1 and Figure 1: a four-layer convolutional network reached 25 % training
+error on CIFAR-10 six times faster with ReLUs than with tanh units; "the learning rates for each network were
+chosen independently to make training as fast as possible. No regularization of any kind was employed."
+Notebook 04 plots this file beside its live run.
+
+    python benchmarks/relu_tanh.py                  # the CPU recording (about an hour on two cores)
+    python benchmarks/relu_tanh.py --resume         # carry on where a sitting stopped
+    python benchmarks/relu_tanh.py --smoke --out /tmp/smoke.json   # seconds, on random images (tests)
+
+Per activation, its learning rate is chosen as the paper says: on the first seed every rate of ``--learning-rates``
+trains until the threshold (from the largest rate down; a rate gets at most as many epochs as the best one so far
+needed, since more could not make it the winner; a run still at 85 % error or more after 3 epochs has diverged);
+the rate that reaches the threshold in the fewest epochs wins, and trains from the other seeds. The training
+error is the running mean over each epoch's batches, as the paper plots it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+from recording import ROOT, Record, Timer, checkpoint_dir, load_checkpoint, save_checkpoint  # noqa: E402
+
+NOTES = (
+    "CPU scale: the paper's network and threshold (25 % training error), on the 10,000 CIFAR-10 training images "
+    "of the offline copy (the paper: 50,000), so one of our epochs is a fifth of the paper's: divide our epoch "
+    "counts by 5 to compare them with its Figure 1 in images seen. He initialization for ReLU, Glorot for tanh; "
+    "SGD with momentum 0.9, batch 128, inputs standardized per channel, no augmentation or regularization."
+)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--activations", nargs="+", default=["relu", "tanh"], choices=("relu", "tanh"))
+    parser.add_argument("--learning-rates", type=float, nargs="+", default=[0.1, 0.03, 0.01, 0.003, 0.001])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--epochs", type=int, default=100, help="at most this many epochs per run")
+    parser.add_argument("--threshold", type=float, default=0.25, help="training error to reach (the paper: 0.25)")
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--train-images", type=int, default=50_000, help="at most this many (the paper: 50,000)")
+    parser.add_argument("--out", default=str(ROOT / "results" / "relu_tanh.json"))
+    parser.add_argument("--resume", action="store_true", help="carry on from the last finished epoch")
+    parser.add_argument("--stop-after", type=int, default=None, help="stop after this many epochs in this sitting")
+    parser.add_argument("--smoke", action="store_true", help="2 epochs on random images")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.learning_rates, args.seeds, args.epochs, args.threshold, args.batch = [0.01], [0, 1], 2, 0.0, 16
+    if not 0 <= args.threshold < 1:
+        parser.error(f"threshold is a training error between 0 and 1, got {args.threshold}.")
+    return args
+
+
+def load_data(args):
+    """Training images standardized per channel, and their labels."""
+    if args.smoke:
+        rng = np.random.default_rng(0)
+        return rng.normal(size=(64, 32, 32, 3)).astype("float32"), rng.integers(0, 10, 64)
+    from cnnlib import data
+
+    (x, y), _ = data.load("cifar10")
+    x = data.as_float(x[: args.train_images])
+    return (x - x.mean(axis=(0, 1, 2))) / x.std(axis=(0, 1, 2)), y[: args.train_images].ravel()
+
+
+def epochs_to(errors, threshold) -> float:
+    """The first epoch whose training error is below ``threshold``; infinity if none."""
+    below = np.flatnonzero(np.asarray(errors) < threshold)
+    return int(below[0]) + 1 if len(below) else float("inf")
+
+
+def train(record: Record, run: str, activation: str, rate: float, seed: int, data, args, most: int, limit) -> int:
+    """Train one run until the threshold, divergence or ``most`` epochs, at most ``limit`` more epochs in this
+    sitting; return how many it trained. The run's ``stopped`` entry says why it ended."""
+    import keras
+
+    from cnnlib.models import figure1_net
+
+    entry = record.data["runs"].get(run, {})
+    done = record.epochs_done(run)
+    if entry.get("stopped") or limit < 1:
+        return 0
+    keras.utils.set_random_seed(seed)
+    model = figure1_net(activation)
+    model.compile(optimizer=keras.optimizers.SGD(rate, momentum=0.9), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])  # fmt: skip
+    folder = checkpoint_dir(record, run)
+    if done and not load_checkpoint(model, folder, done):
+        print(f"{run}: no checkpoint of epoch {done} in {folder}; starting it again", flush=True)
+        record.data["runs"].pop(run)
+        done = 0
+    entry = record.data["runs"].setdefault(run, {"epochs": [], "seconds": 0.0, "parameters": model.count_params()})
+    x, y = data
+    trained = 0
+    while not entry.get("stopped") and trained < limit:
+        epoch = record.epochs_done(run)
+        order = np.random.default_rng([seed, epoch]).permutation(len(x))  # the same batches when resumed
+        with Timer() as timer:
+            history = model.fit(x[order], y[order], batch_size=args.batch, epochs=epoch + 1, initial_epoch=epoch,
+                                shuffle=False, verbose=0).history  # fmt: skip
+        error = 1 - history["accuracy"][-1]
+        record.add_epoch(run, {"train_error": error, "train_loss": history["loss"][-1]}, timer.seconds)
+        save_checkpoint(model, folder, epoch + 1)
+        trained += 1
+        if error < args.threshold:
+            entry["stopped"] = "threshold"
+        elif epoch >= 2 and error > 0.85 or not np.isfinite(history["loss"][-1]):
+            entry["stopped"] = "diverged"
+        elif epoch + 1 >= most:
+            entry["stopped"] = "epochs"
+        record.save()
+        print(f"{run} epoch {epoch + 1}: training error {error:.3f} ({timer.seconds:.0f} s)"
+              + (f" - stopped: {entry['stopped']}" if entry.get("stopped") else ""), flush=True)  # fmt: skip
+    return trained
+
+
+def best_rate(record: Record, activation: str, args) -> float | None:
+    """The rate that reached the threshold in the fewest epochs on the first seed (then the lowest final error);
+    None while the sweep is unfinished."""
+    runs = {r: record.data["runs"].get(f"{activation}/lr{r:g}/seed{args.seeds[0]}", {}) for r in args.learning_rates}
+    if not all(run.get("stopped") for run in runs.values()):
+        return None
+    errors = {r: [e["train_error"] for e in run["epochs"]] for r, run in runs.items()}
+    return min(errors, key=lambda r: (epochs_to(errors[r], args.threshold), errors[r][-1]))
+
+
+def main(argv=None) -> Record:
+    args = parse_args(argv)
+    config = {k: v for k, v in vars(args).items() if k not in ("out", "resume", "stop_after")}
+    record = Record(args.out, config, "smoke test: random images" if args.smoke else NOTES, args.resume)
+    data = load_data(args)
+    record.data["images"] = {"train": len(data[0])}
+    limit = args.stop_after if args.stop_after is not None else float("inf")
+    for activation in args.activations:
+        most = args.epochs
+        for rate in sorted(args.learning_rates, reverse=True):
+            run = f"{activation}/lr{rate:g}/seed{args.seeds[0]}"
+            limit -= train(record, run, activation, rate, args.seeds[0], data, args, most, limit)
+            if not record.data["runs"].get(run, {}).get("stopped"):
+                break  # this sitting ends here
+            reached = epochs_to([e["train_error"] for e in record.data["runs"][run]["epochs"]], args.threshold)
+            most = int(min(most, reached))
+        rate = best_rate(record, activation, args)
+        if rate is None:
+            break
+        record.data.setdefault("best_rates", {})[activation] = rate
+        for seed in args.seeds[1:]:
+            run = f"{activation}/lr{rate:g}/seed{seed}"
+            limit -= train(record, run, activation, rate, seed, data, args, args.epochs, limit)
+    record.save()
+    print(f"wrote {record.path}")
+    return record
+
+
+if __name__ == "__main__":
+    main()
