@@ -126,3 +126,39 @@ class Timer:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
+
+
+def train_run(record: Record, run: str, build, epoch, epochs: int, limit, stop=None) -> int:
+    """Train ``run`` for at most ``limit`` more epochs in this sitting, up to ``epochs``; return how many it trained.
+
+    ``build()`` returns the compiled model (seeded by the caller); ``epoch(model, k)`` trains epoch ``k`` (from 0)
+    and returns that epoch's figures; ``stop(errors_so_far)`` may end the run early with a reason, kept in the
+    run's ``stopped`` entry. After every epoch the figures go into the file and the model into a checkpoint.
+    """
+    entry = record.data["runs"].get(run, {})
+    done = record.epochs_done(run)
+    if entry.get("stopped") or done >= epochs or limit < 1:
+        return 0
+    model = build()
+    folder = checkpoint_dir(record, run)
+    if done and not load_checkpoint(model, folder, done):
+        print(f"{run}: no checkpoint of epoch {done} in {folder}; starting it again", flush=True)
+        record.data["runs"].pop(run)
+        done = 0
+    entry = record.data["runs"].setdefault(run, {"epochs": [], "seconds": 0.0, "parameters": model.count_params()})
+    trained = 0
+    while done + trained < epochs and trained < limit and not entry.get("stopped"):
+        k = done + trained
+        with Timer() as timer:
+            figures = epoch(model, k)
+        record.add_epoch(run, figures, timer.seconds)
+        save_checkpoint(model, folder, k + 1)
+        trained += 1
+        reason = stop(entry["epochs"]) if stop else None
+        if reason or k + 1 >= epochs:
+            entry["stopped"] = reason or "epochs"
+            record.save()
+        print(f"{run} epoch {k + 1}/{epochs}: " + ", ".join(f"{n} {v:.3f}" for n, v in figures.items())
+              + f" ({timer.seconds:.0f} s)" + (f" - stopped: {entry['stopped']}" if entry.get("stopped") else ""),
+              flush=True)  # fmt: skip
+    return trained

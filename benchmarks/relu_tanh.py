@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from recording import ROOT, Record, Timer, checkpoint_dir, load_checkpoint, save_checkpoint  # noqa: E402
+from recording import ROOT, Record, train_run  # noqa: E402
 
 NOTES = (
     "CPU scale: the paper's network and threshold (25 % training error), on the 10,000 CIFAR-10 training images "
@@ -75,51 +75,6 @@ def epochs_to(errors, threshold) -> float:
     return int(below[0]) + 1 if len(below) else float("inf")
 
 
-def train(record: Record, run: str, activation: str, rate: float, seed: int, data, args, most: int, limit) -> int:
-    """Train one run until the threshold, divergence or ``most`` epochs, at most ``limit`` more epochs in this
-    sitting; return how many it trained. The run's ``stopped`` entry says why it ended."""
-    import keras
-
-    from cnnlib.models import figure1_net
-
-    entry = record.data["runs"].get(run, {})
-    done = record.epochs_done(run)
-    if entry.get("stopped") or limit < 1:
-        return 0
-    keras.utils.set_random_seed(seed)
-    model = figure1_net(activation)
-    model.compile(optimizer=keras.optimizers.SGD(rate, momentum=0.9), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])  # fmt: skip
-    folder = checkpoint_dir(record, run)
-    if done and not load_checkpoint(model, folder, done):
-        print(f"{run}: no checkpoint of epoch {done} in {folder}; starting it again", flush=True)
-        record.data["runs"].pop(run)
-        done = 0
-    entry = record.data["runs"].setdefault(run, {"epochs": [], "seconds": 0.0, "parameters": model.count_params()})
-    x, y = data
-    trained = 0
-    while not entry.get("stopped") and trained < limit:
-        epoch = record.epochs_done(run)
-        order = np.random.default_rng([seed, epoch]).permutation(len(x))  # the same batches when resumed
-        with Timer() as timer:
-            history = model.fit(x[order], y[order], batch_size=args.batch, epochs=epoch + 1, initial_epoch=epoch,
-                                shuffle=False, verbose=0).history  # fmt: skip
-        error = 1 - history["accuracy"][-1]
-        record.add_epoch(run, {"train_error": error, "train_loss": history["loss"][-1]}, timer.seconds)
-        save_checkpoint(model, folder, epoch + 1)
-        trained += 1
-        if error < args.threshold:
-            entry["stopped"] = "threshold"
-        elif epoch >= 2 and error > 0.85 or not np.isfinite(history["loss"][-1]):
-            entry["stopped"] = "diverged"
-        elif epoch + 1 >= most:
-            entry["stopped"] = "epochs"
-        record.save()
-        print(f"{run} epoch {epoch + 1}: training error {error:.3f} ({timer.seconds:.0f} s)"
-              + (f" - stopped: {entry['stopped']}" if entry.get("stopped") else ""), flush=True)  # fmt: skip
-    return trained
-
-
 def best_rate(record: Record, activation: str, args) -> float | None:
     """The rate that reached the threshold in the fewest epochs on the first seed (then the lowest final error);
     None while the sweep is unfinished."""
@@ -131,17 +86,48 @@ def best_rate(record: Record, activation: str, args) -> float | None:
 
 
 def main(argv=None) -> Record:
+    import keras
+
+    from cnnlib.models import figure1_net
+
     args = parse_args(argv)
     config = {k: v for k, v in vars(args).items() if k not in ("out", "resume", "stop_after")}
     record = Record(args.out, config, "smoke test: random images" if args.smoke else NOTES, args.resume)
-    data = load_data(args)
-    record.data["images"] = {"train": len(data[0])}
+    x, y = load_data(args)
+    record.data["images"] = {"train": len(x)}
+
+    def build(activation, rate, seed):
+        keras.utils.set_random_seed(seed)
+        model = figure1_net(activation)
+        model.compile(optimizer=keras.optimizers.SGD(rate, momentum=0.9), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])  # fmt: skip
+        return model
+
+    def epoch(model, k, seed):
+        order = np.random.default_rng([seed, k]).permutation(len(x))  # the same batches when resumed
+        history = model.fit(x[order], y[order], batch_size=args.batch, epochs=k + 1, initial_epoch=k, shuffle=False,
+                            verbose=0).history  # fmt: skip
+        return {"train_error": 1 - history["accuracy"][-1], "train_loss": history["loss"][-1]}
+
+    def stop(epochs):
+        if epochs[-1]["train_error"] < args.threshold:
+            return "threshold"
+        if len(epochs) >= 3 and epochs[-1]["train_error"] > 0.85 or not np.isfinite(epochs[-1]["train_loss"]):
+            return "diverged"
+        return None
+
+    def train(activation, rate, seed, most):
+        run = f"{activation}/lr{rate:g}/seed{seed}"
+        trained = train_run(record, run, lambda: build(activation, rate, seed), lambda model, k: epoch(model, k, seed),
+                            most, limit, stop)  # fmt: skip
+        return run, trained
+
     limit = args.stop_after if args.stop_after is not None else float("inf")
     for activation in args.activations:
         most = args.epochs
         for rate in sorted(args.learning_rates, reverse=True):
-            run = f"{activation}/lr{rate:g}/seed{args.seeds[0]}"
-            limit -= train(record, run, activation, rate, args.seeds[0], data, args, most, limit)
+            run, trained = train(activation, rate, args.seeds[0], most)
+            limit -= trained
             if not record.data["runs"].get(run, {}).get("stopped"):
                 break  # this sitting ends here
             reached = epochs_to([e["train_error"] for e in record.data["runs"][run]["epochs"]], args.threshold)
@@ -151,8 +137,7 @@ def main(argv=None) -> Record:
             break
         record.data.setdefault("best_rates", {})[activation] = rate
         for seed in args.seeds[1:]:
-            run = f"{activation}/lr{rate:g}/seed{seed}"
-            limit -= train(record, run, activation, rate, seed, data, args, args.epochs, limit)
+            limit -= train(activation, rate, seed, args.epochs)[1]
     record.save()
     print(f"wrote {record.path}")
     return record

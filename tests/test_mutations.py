@@ -1,16 +1,21 @@
 """tools.mutations: every deliberate bug still applies to the code it breaks, and names a notebook."""
 
+import nbformat
 import pytest
 
-from tools.mutations import MUTATIONS, ROOT, scratch_copy, table
+from tools.mutations import MUTATIONS, ROOT, mutated_notebook, scratch_copy, table
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)
 def test_the_mutation_applies_once_and_changes_the_code(mutation, tmp_path):
+    notebook = ROOT / "notebooks" / f"{mutation.notebook}.ipynb"
     scratch_copy(mutation, tmp_path)
-    changed = (tmp_path / "cnnlib" / mutation.file).read_text()
-    assert changed != (ROOT / "cnnlib" / mutation.file).read_text()
-    assert (ROOT / "notebooks" / f"{mutation.notebook}.ipynb").exists()
+    if mutation.file == "notebook":
+        changed = [c.source for c in mutated_notebook(mutation, notebook).cells]
+        assert changed != [c.source for c in nbformat.read(notebook, as_version=4).cells]
+    else:
+        changed = (tmp_path / "cnnlib" / mutation.file).read_text()
+        assert changed != (ROOT / "cnnlib" / mutation.file).read_text()
 
 
 def test_every_notebook_has_a_mutation():

@@ -30,7 +30,7 @@ def load(path: Path):
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_a_smoke_run_resumed_gives_the_uninterrupted_figures(script, tmp_path, monkeypatch):
     module = load(script)
-    monkeypatch.setattr(module, "checkpoint_dir", lambda record, run: tmp_path / "checkpoints" / run)
+    monkeypatch.setattr(sys.modules["recording"], "CHECKPOINTS", tmp_path / "checkpoints")
     whole = module.main(["--smoke", "--out", str(tmp_path / "whole.json")]).data
     module.main(["--smoke", "--out", str(tmp_path / "parts.json"), "--stop-after", "1"])
     parts = module.main(["--smoke", "--out", str(tmp_path / "parts.json"), "--resume"]).data

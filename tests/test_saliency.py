@@ -99,6 +99,27 @@ def test_matches_the_hand_computation_and_differs_from_plain_backprop():
     assert np.abs(got - plain).max() > 0.1
 
 
+def test_the_three_backward_rules():
+    # plain: the ordinary gradient; deconvnet: only the gradient's sign decides at each ReLU, so the one
+    # ReLU layer passes w2's positive entries wherever they land, whatever conv1's input was.
+    model = _two_convs()
+    images = _images()
+    plain = guided_backprop(model, "conv2", images, unit=0, position=(1, 0), rule="plain")
+    np.testing.assert_allclose(plain, _tape_gradient(model, "conv2", images, (1, 0, 0)), atol=1e-6)
+    deconv = guided_backprop(model, "conv2", images, unit=0, position=(1, 0), rule="deconvnet")
+    w1, _, w2, _ = _weights()
+    upstream = np.zeros((4, 4, 2))
+    upstream[1:4, 0:3] = np.maximum(w2[..., 0], 0)
+    expected = np.zeros((6, 6))
+    for p in range(4):
+        for q in range(4):
+            expected[p : p + 3, q : q + 3] += w1[:, :, 0] @ upstream[p, q]
+    for k in range(len(images)):
+        np.testing.assert_allclose(deconv[k, ..., 0], expected, atol=1e-5)
+    with pytest.raises(ValueError, match="rule must be one of"):
+        guided_backprop(model, "conv2", images, rule="guide")
+
+
 def test_a_negative_gradient_through_a_relu_is_cut():
     # x -> 1x1 conv (weight 1) -> ReLU -> 1x1 conv (weight -1): the plain gradient is -1 wherever
     # x > 0, the guided one is 0 there because the gradient reaching the ReLU is negative.

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 class Mutation:
     name: str
     what: str
-    file: str  # relative to cnnlib/
+    file: str  # relative to cnnlib/, or "notebook": a cell of the notebook itself
     old: str
     new: str
     notebook: str
@@ -69,18 +69,20 @@ MUTATIONS = [
     ),
     Mutation(
         "dropout_off",
-        "the classifier's dropout does nothing (rate 0)",
-        "models/_common.py",
-        'keras.layers.Dropout(dropout, name=f"drop{i}")',
-        'keras.layers.Dropout(0.0, name=f"drop{i}")',
+        "the scaled AlexNet's dropout does nothing (rate 0)",
+        "notebook",
+        'x = layers.Dropout(dropout, name="drop6")(x)\n    x = layers.Dense(128, activation="relu", name="fc7")(x)\n'
+        '    if dropout:\n        x = layers.Dropout(dropout, name="drop7")(x)',
+        'x = layers.Dropout(0.0, name="drop6")(x)\n    x = layers.Dense(128, activation="relu", name="fc7")(x)\n'
+        '    if dropout:\n        x = layers.Dropout(0.0, name="drop7")(x)',
         "04b_alexnet_improvements",
     ),
     Mutation(
         "guided_relu_plain",
         "guided backpropagation lets every gradient through where the input is positive",
         "experiments/saliency.py",
-        "keep = ops.logical_and(ops.greater(x, 0), ops.greater(upstream, 0))",
-        "keep = ops.greater(x, 0)",
+        '"guided": lambda x, upstream: ops.logical_and(ops.greater(x, 0), ops.greater(upstream, 0)),',
+        '"guided": lambda x, upstream: ops.greater(x, 0),',
         "05_zfnet",
     ),
     Mutation(
@@ -143,17 +145,34 @@ MUTATIONS = [
 ]
 
 
+def _replace_once(mutation: Mutation, text: str, where: str) -> str:
+    if text.count(mutation.old) != 1:
+        raise ValueError(f"{mutation.name}: {mutation.old!r} occurs {text.count(mutation.old)} times in "
+                         f"{where}, expected once: update the mutation.")  # fmt: skip
+    return text.replace(mutation.old, mutation.new)
+
+
 def scratch_copy(mutation: Mutation, folder: Path) -> Path:
     """``folder/cnnlib``: a copy of the package with the mutation applied (exactly one occurrence)."""
     target = folder / "cnnlib"
     shutil.copytree(ROOT / "cnnlib", target, ignore=shutil.ignore_patterns("__pycache__"))
-    path = target / mutation.file
-    text = path.read_text(encoding="utf-8")
-    if text.count(mutation.old) != 1:
-        raise ValueError(f"{mutation.name}: {mutation.old!r} occurs {text.count(mutation.old)} times in "
-                         f"cnnlib/{mutation.file}, expected once: update the mutation.")  # fmt: skip
-    path.write_text(text.replace(mutation.old, mutation.new), encoding="utf-8")
+    if mutation.file != "notebook":
+        path = target / mutation.file
+        path.write_text(_replace_once(mutation, path.read_text(encoding="utf-8"), f"cnnlib/{mutation.file}"))
     return folder
+
+
+def mutated_notebook(mutation: Mutation, path: Path):
+    """The notebook, with the mutation applied to its cells where ``mutation.file`` is ``"notebook"``."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    if mutation.file == "notebook":
+        cells = [c for c in nb.cells if mutation.old in c.source]
+        if len(cells) != 1:
+            raise ValueError(f"{mutation.name}: {mutation.old!r} is in {len(cells)} cells of {path.name}, not one.")
+        cells[0].source = _replace_once(mutation, cells[0].source, path.name)
+    return nb
 
 
 def run(mutation: Mutation, seed: int = 0) -> dict:
@@ -164,7 +183,8 @@ def run(mutation: Mutation, seed: int = 0) -> dict:
         previous = os.environ.get("PYTHONPATH")
         os.environ["PYTHONPATH"] = os.pathsep.join([str(folder), *([previous] if previous else [])])
         try:
-            result = check_notebook(ROOT / "notebooks" / f"{mutation.notebook}.ipynb", seed, "small", "tensorflow")
+            path = ROOT / "notebooks" / f"{mutation.notebook}.ipynb"
+            result = check_notebook(path, seed, "small", "tensorflow", nb=mutated_notebook(mutation, path))
         finally:
             if previous is None:
                 os.environ.pop("PYTHONPATH")

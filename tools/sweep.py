@@ -50,17 +50,18 @@ class Result:
 
 
 def check_notebook(
-    path: Path, seed: int, scale: str, backend: str, timeout: int = 1800, save: Path | None = None
+    path: Path, seed: int, scale: str, backend: str, timeout: int = 1800, save: Path | None = None, nb=None
 ) -> Result:
     """Execute ``path`` in a fresh kernel with the given seed, scale and backend; never write it.
 
     With ``save``, the executed copy (its outputs: the values a check compared) goes into that folder
-    as ``NAME-seedS-SCALE-BACKEND.ipynb``, also when a cell failed.
+    as ``NAME-seedS-SCALE-BACKEND.ipynb``, also when a cell failed. ``nb``: run this (edited) notebook in
+    ``path``'s place.
     """
     import nbformat
     from nbclient.exceptions import CellExecutionError
 
-    nb = nbformat.read(path, as_version=4)
+    nb = nb or nbformat.read(path, as_version=4)
     env = {**os.environ, **TEST_ENV, "CNNLIB_SEED": str(seed), "CNNLIB_SCALE": scale, "KERAS_BACKEND": backend}
     result = Result(path.name, seed, scale, backend, 0.0, None)
     client = notebook_client(nb, path, timeout)

@@ -18,18 +18,28 @@ from keras import ops
 
 from cnnlib.arithmetic.sizes import is_whole
 
+# What passes a ReLU on the way back, given its forward input x and the gradient from above (Springenberg et al.,
+# Fig. 1): plain backpropagation checks only x > 0, the paper's deconvnet only the gradient's sign, guided both.
+RULES = {
+    "plain": lambda x, upstream: ops.greater(x, 0),
+    "deconvnet": lambda x, upstream: ops.greater(upstream, 0),
+    "guided": lambda x, upstream: ops.logical_and(ops.greater(x, 0), ops.greater(upstream, 0)),
+}
 
-@ops.custom_gradient
-def _guided_relu(x):
-    """ReLU forward; backward, a gradient passes only where the input and the gradient are both positive."""
 
-    def grad(*args, upstream=None):
-        upstream = args[0] if upstream is None else upstream
-        # Plain backprop checks only x > 0, the deconvnet only upstream > 0; guided backprop checks both.
-        keep = ops.logical_and(ops.greater(x, 0), ops.greater(upstream, 0))
-        return ops.where(keep, upstream, ops.zeros_like(upstream))
+def _backward_relu(rule: str):
+    """ReLU forward; backward, a gradient passes where ``RULES[rule]`` holds."""
+    keep_where = RULES[rule]
 
-    return ops.relu(x), grad
+    @ops.custom_gradient
+    def relu(x):
+        def grad(*args, upstream=None):
+            upstream = args[0] if upstream is None else upstream
+            return ops.where(keep_where(x, upstream), upstream, ops.zeros_like(upstream))
+
+        return ops.relu(x), grad
+
+    return relu
 
 
 def _is_plain_relu_layer(layer) -> bool:
@@ -39,20 +49,21 @@ def _is_plain_relu_layer(layer) -> bool:
     )
 
 
-def _guided_model(model, layer_name: str):
-    """The model up to ``layer_name``, every ReLU replaced by ``_guided_relu``.
+def _guided_model(model, layer_name: str, rule: str = "guided"):
+    """The model up to ``layer_name``, every ReLU replaced by one with the backward ``rule``.
 
     Layers without a ReLU are shared with ``model`` (no copy); a layer with ``activation="relu"``
     gets a twin with the same weights whose activation is the guided one.
     """
     twins = []
+    backward_relu = _backward_relu(rule)
 
     def replace(layer):
         if _is_plain_relu_layer(layer):
-            return keras.layers.Activation(_guided_relu, name=layer.name)
+            return keras.layers.Activation(backward_relu, name=layer.name)
         if getattr(layer, "activation", None) is keras.activations.relu:
             twin = layer.__class__.from_config(layer.get_config())
-            twin.activation = _guided_relu
+            twin.activation = backward_relu
             twins.append((layer, twin))
             return twin
         return layer
@@ -76,7 +87,9 @@ def _chosen_activation(activations, unit, position, n: int):
     return ops.sum(flat * strongest)
 
 
-def guided_backprop(model, layer_name: str, images, unit: int | None = None, position=None) -> np.ndarray:
+def guided_backprop(
+    model, layer_name: str, images, unit: int | None = None, position=None, rule: str = "guided"
+) -> np.ndarray:
     """Guided backpropagation: the input pattern that drives one unit of a layer.
 
     The gradient of one activation of ``layer_name`` with respect to the input, computed with the
@@ -99,6 +112,8 @@ def guided_backprop(model, layer_name: str, images, unit: int | None = None, pos
         unit: channel (or Dense unit) of that layer; None for the strongest.
         position: ``(row, col)`` in the layer's feature map; None for the strongest. Only for layers
             with spatial output.
+        rule: what passes each ReLU on the way back: ``"guided"`` (default); ``"plain"``, the ordinary gradient
+            (a saliency map); ``"deconvnet"``, Zeiler and Fergus' projection (the gradient's sign only).
 
     Returns:
         float32 array shaped like ``images``: one gradient picture per image.
@@ -112,6 +127,8 @@ def guided_backprop(model, layer_name: str, images, unit: int | None = None, pos
         )
     if len(model.inputs) != 1:
         raise ValueError(f"guided_backprop needs a model with one input; this one has {len(model.inputs)}.")
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {', '.join(map(repr, RULES))}, got {rule!r}.")
     names = [layer.name for layer in model.layers]
     if layer_name not in names:
         raise ValueError(f"the model has no layer named {layer_name!r}; its layers are: {', '.join(names)}.")
@@ -137,7 +154,7 @@ def guided_backprop(model, layer_name: str, images, unit: int | None = None, pos
         if not (0 <= position[0] < rows and 0 <= position[1] < cols):
             raise ValueError(f"position {tuple(position)} is outside the {rows}x{cols} output of layer {layer_name!r}.")
 
-    guided = _guided_model(model, layer_name)
+    guided = _guided_model(model, layer_name, rule)
 
     def score(x):
         return _chosen_activation(guided(x, training=False), unit, position, len(images))

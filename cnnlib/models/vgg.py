@@ -33,7 +33,7 @@ from cnnlib.models._registry import register_model
 from cnnlib.models.alexnet import LRN_PARAMS
 from cnnlib.models.cards import ModelCard
 
-__all__ = ["VGG_CARDS", "VGG_CONFIGS", "narrow_config", "vgg", "vgg11", "vgg13", "vgg16", "vgg19"]
+__all__ = ["VGG_CARDS", "VGG_CONFIGS", "kernel_study_net", "narrow_config", "vgg", "vgg11", "vgg13", "vgg16", "vgg19"]
 
 # Table 1 as data. An int is a 3 x 3 convolution with that many filters, (filters, 1) a
 # 1 x 1 convolution (configuration C), "M" a 2 x 2 max pooling that ends a block, "LRN"
@@ -278,3 +278,27 @@ def vgg16(**kwargs):
 @register_model(card=VGG_CARDS["vgg19"], doc=VGG_DOC)
 def vgg19(**kwargs):
     return vgg("E", **{"name": "vgg19", **kwargs})
+
+
+def kernel_study_net(kernel=3, filters=16, input_shape=(28, 28, 1), classes=10, name=None):
+    """Section 2.3's argument as two small networks: each block three 3 x 3 convolutions or one 7 x 7.
+
+    A 3 x 3 stem (``filters`` maps), 2 x 2 pooling, two blocks with a 2 x 2 pooling between them, global average
+    pooling and a softmax. ``kernel=3``: each block is three 3 x 3 layers (three ReLUs); ``kernel=7``: one 7 x 7
+    layer (one ReLU); both see 7 x 7 per block. With equal ``filters`` the stack has 27/49 of the block weights;
+    ``filters=21`` for the stack against 16 for the 7 x 7 layer gives about equal parameters.
+    """
+    if kernel not in (3, 7):
+        raise ValueError(f"kernel must be 3 (three 3 x 3 layers a block) or 7 (one 7 x 7 layer), got {kernel!r}.")
+    layers = keras.layers
+    inputs = keras.Input(input_shape, name="image")
+    x = layers.Conv2D(filters, 3, padding="same", activation="relu", name="stem")(inputs)
+    x = layers.MaxPooling2D(2, name="pool1")(x)
+    for block in (1, 2):
+        for i in range(1, {3: 4, 7: 2}[kernel]):
+            x = layers.Conv2D(filters, kernel, padding="same", activation="relu", name=f"block{block}_conv{i}")(x)
+        if block == 1:
+            x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    outputs = layers.Dense(classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name or ("stack_3x3" if kernel == 3 else "single_7x7"))

@@ -25,7 +25,7 @@ def _gradient_picture(grad):
     return np.clip(0.5 + 0.5 * g / m, 0.0, 1.0), {}
 
 
-def draw_saliency(images, maps, titles=None, size: float = 1.8, suptitle=None, ax=None):
+def draw_saliency(images, maps, titles=None, size: float = 1.8, suptitle=None, ax=None, label="guided backprop"):
     """Images (top row) over their guided-backprop pictures (bottom row).
 
     Each picture is scaled to its own largest value, so compare shapes and signs between panels,
@@ -40,6 +40,7 @@ def draw_saliency(images, maps, titles=None, size: float = 1.8, suptitle=None, a
         ax: where to draw: None for a new figure; a ``Figure`` or ``SubFigure`` (e.g. one of
             ``fig.subfigures()``) to lay the 2 x N grid out in; or 2N axes, the inputs' row then
             the pictures' row (e.g. ``fig.subplots(2, N)``).
+        label: what the pictures' row shows, at its left.
 
     Returns:
         The Figure.
@@ -60,7 +61,7 @@ def draw_saliency(images, maps, titles=None, size: float = 1.8, suptitle=None, a
         if titles is not None:
             axes[0, k].set_title(str(titles[k]), fontsize=9)
     axes[0, 0].set_ylabel("input", fontsize=9)
-    axes[1, 0].set_ylabel("guided backprop", fontsize=9)
+    axes[1, 0].set_ylabel(label, fontsize=9)
     if suptitle:
         holder.suptitle(suptitle)
     return fig
