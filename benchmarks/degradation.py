@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from recording import ROOT, Record, Timer, checkpoint_dir, load_checkpoint, save_checkpoint  # noqa: E402
+from recording import ROOT, Record, Timer, augmented, checkpoint_dir, load_checkpoint, save_checkpoint  # noqa: E402
 
 NOTES = (
     "CPU scale: the CIFAR-10 images averaged down to 16 x 16 (a quarter of the computation in every layer) and "
@@ -78,23 +78,6 @@ def load_data(args):
     x_test = downsample(data.as_float(x_test), factor)
     mean = x_train.mean(axis=0)
     return x_train - mean, y_train[: args.train_images].ravel(), x_test - mean, y_test.ravel()
-
-
-def augmented(x, y, batch_size: int, seed: int, epoch: int):
-    """One epoch of batches: 4-pixel zero padding (2 at 16 x 16), a random crop, a random horizontal flip.
-    The same for a given seed and epoch, so a resumed run sees the batches it would have seen."""
-    rng = np.random.default_rng([seed, epoch])
-    pad = max(1, 4 * x.shape[1] // 32)
-    padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
-    h, w = x.shape[1:3]
-    order = rng.permutation(len(x))
-    for start in range(0, len(order) - batch_size + 1, batch_size):
-        idx = order[start : start + batch_size]
-        dy, dx = rng.integers(0, 2 * pad + 1, 2)
-        out = padded[idx, dy : dy + h, dx : dx + w].copy()
-        flip = rng.random(len(idx)) < 0.5
-        out[flip] = out[flip, :, ::-1]
-        yield out, y[idx]
 
 
 def build(depth, shortcut, args, steps):

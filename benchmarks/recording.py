@@ -162,3 +162,20 @@ def train_run(record: Record, run: str, build, epoch, epochs: int, limit, stop=N
               + f" ({timer.seconds:.0f} s)" + (f" - stopped: {entry['stopped']}" if entry.get("stopped") else ""),
               flush=True)  # fmt: skip
     return trained
+
+
+def augmented(x, y, batch_size: int, seed: int, epoch: int):
+    """One epoch of batches: 4-pixel zero padding (2 at 16 x 16), a random crop, a random horizontal flip.
+    The same for a given seed and epoch, so a resumed run sees the batches it would have seen."""
+    rng = np.random.default_rng([seed, epoch])
+    pad = max(1, 4 * x.shape[1] // 32)
+    padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    h, w = x.shape[1:3]
+    order = rng.permutation(len(x))
+    for start in range(0, len(order) - batch_size + 1, batch_size):
+        idx = order[start : start + batch_size]
+        dy, dx = rng.integers(0, 2 * pad + 1, 2)
+        out = padded[idx, dy : dy + h, dx : dx + w].copy()
+        flip = rng.random(len(idx)) < 0.5
+        out[flip] = out[flip, :, ::-1]
+        yield out, y[idx]

@@ -33,6 +33,7 @@ class Recording:
     runs: dict
     images: dict
     seconds: float = 0.0
+    extra: dict | None = None  # what else the script recorded (e.g. the learning rate it chose)
 
     @property
     def seeds(self) -> list[int]:
@@ -109,10 +110,13 @@ def load(name: str) -> Recording:
     for key, run in data["runs"].items():
         network, _, seed = key.partition("/seed")
         figures = {k: [epoch[k] for epoch in run["epochs"]] for k in (run["epochs"][0] if run["epochs"] else {})}
-        runs.setdefault(network, []).append({"seed": int(seed), "parameters": run.get("parameters"), **figures})
+        other = {k: v for k, v in run.items() if k not in ("epochs", "seconds")}  # parameters, stopped, maps...
+        runs.setdefault(network, []).append({"seed": int(seed), "parameters": None, **other, **figures})
         seconds += run.get("seconds", 0.0)
+    known = {"command", "config", "notes", "hardware", "versions", "sittings", "runs", "images"}
     return Recording(name, data["command"], data["config"], data["notes"], data["hardware"], data["versions"],
-                     data["sittings"], runs, data.get("images", {}), seconds)  # fmt: skip
+                     data["sittings"], runs, data.get("images", {}), seconds,
+                     {k: v for k, v in data.items() if k not in known})  # fmt: skip
 
 
 def spread(values) -> str:

@@ -8,7 +8,7 @@ from cnnlib.viz._figure import panel_axes
 
 
 def draw_error_curves(recording, panels: dict, ax=None, title: str | None = None):
-    """Training (solid) and test (dashed) error per epoch of a recorded run, as in He et al.'s Figure 6.
+    """Training (solid) and test (dashed, where recorded) error per epoch of a recorded run (He et al.'s Figure 6).
 
     Each seed is a thin line, their mean a thick one; a network whose seeds are still training shows the epochs
     recorded so far.
@@ -30,7 +30,7 @@ def draw_error_curves(recording, panels: dict, ax=None, title: str | None = None
         for name in names:
             colour = colours.setdefault(name, f"C{len(colours) % 10}")
             for figure, style in (("train_error", "-"), ("test_error", "--")):
-                curves = [np.asarray(run[figure]) * 100 for run in recording.runs[name] if len(run[figure])]
+                curves = [np.asarray(run[figure]) * 100 for run in recording.runs[name] if len(run.get(figure, []))]
                 for curve in curves:
                     axis.plot(range(1, len(curve) + 1), curve, style, color=colour, lw=0.6, alpha=0.45)
                 if curves:
@@ -42,7 +42,8 @@ def draw_error_curves(recording, panels: dict, ax=None, title: str | None = None
         axis.set_title(panel)
         axis.set_xlabel("epoch")
         axis.set_ylabel("error (%)")
-        axis.set_xlim(1, recording.config["epochs"])
+        longest = max((len(run["train_error"]) for n in names for run in recording.runs[n]), default=1)
+        axis.set_xlim(1, max(2, min(recording.config["epochs"], longest)))
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)
     low = min(a.get_ylim()[0] for a in axes)
