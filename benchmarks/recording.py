@@ -137,7 +137,11 @@ def train_run(record: Record, run: str, build, epoch, epochs: int, limit, stop=N
     """
     entry = record.data["runs"].get(run, {})
     done = record.epochs_done(run)
-    if entry.get("stopped") or done >= epochs or limit < 1:
+    if entry.get("stopped") or limit < 1:
+        return 0
+    if done >= epochs:  # as many epochs as asked for (or more, where a later sitting asks for fewer)
+        entry["stopped"] = "epochs"
+        record.save()
         return 0
     model = build()
     folder = checkpoint_dir(record, run)

@@ -10,8 +10,9 @@ Notebook 04 plots this file beside its live run.
     python benchmarks/relu_tanh.py --smoke --out /tmp/smoke.json   # seconds, on random images (tests)
 
 Per activation, its learning rate is chosen as the paper says: on the first seed every rate of ``--learning-rates``
-trains until the threshold (from the largest rate down; a rate gets at most as many epochs as the best one so far
-needed, since more could not make it the winner; a run still at 85 % error or more after 3 epochs has diverged);
+trains until the threshold (from the middle of the range outwards, the larger first of two equally far; a rate
+gets at most as many epochs as the best one so far needed, since more could not make it the winner; a run still
+at 85 % error or more after 3 epochs has diverged);
 the rate that reaches the threshold in the fewest epochs wins, and trains from the other seeds. The training
 error is the running mean over each epoch's batches, as the paper plots it.
 """
@@ -75,6 +76,13 @@ def epochs_to(errors, threshold) -> float:
     return int(below[0]) + 1 if len(below) else float("inf")
 
 
+def sweep_order(rates) -> list[float]:
+    """The rates from the middle of their (logarithmic) range outwards: the likely winners first, so that the
+    others can be cut short at the epochs the best so far needed."""
+    middle = np.median(np.log(rates))
+    return sorted(rates, key=lambda r: (round(abs(np.log(r) - middle), 6), -r))
+
+
 def best_rate(record: Record, activation: str, args) -> float | None:
     """The rate that reached the threshold in the fewest epochs on the first seed (then the lowest final error);
     None while the sweep is unfinished."""
@@ -125,7 +133,7 @@ def main(argv=None) -> Record:
     limit = args.stop_after if args.stop_after is not None else float("inf")
     for activation in args.activations:
         most = args.epochs
-        for rate in sorted(args.learning_rates, reverse=True):
+        for rate in sweep_order(args.learning_rates):
             run, trained = train(activation, rate, args.seeds[0], most)
             limit -= trained
             if not record.data["runs"].get(run, {}).get("stopped"):

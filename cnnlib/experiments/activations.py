@@ -16,7 +16,7 @@ import numpy as np
 from cnnlib.models import figure1_net
 from cnnlib.training import train_from_seeds
 
-__all__ = ["StopAtThreshold", "epochs_to", "reached", "training_errors"]
+__all__ = ["StopAtThreshold", "epochs_to", "outcome", "reached", "training_errors"]
 
 
 def epochs_to(errors, threshold: float) -> float:
@@ -53,3 +53,11 @@ def training_errors(activation: str, learning_rate: float, seeds, images, labels
                             optimizer=lambda steps: keras.optimizers.SGD(learning_rate, momentum=0.9),
                             callbacks=[StopAtThreshold(threshold)])  # fmt: skip
     return [1 - np.array(run["accuracy"]) for run in runs]
+
+
+def outcome(errors, threshold: float, stopped: str | None = None) -> str:
+    """How a recorded run ended, for a table: the epochs to the threshold, ``"> k"`` for a run cut short after k
+    epochs (as many as a faster learning rate had needed), ``"diverged"`` for one that stayed at chance."""
+    if np.isfinite(epochs_to(errors, threshold)):
+        return str(epochs_to(errors, threshold))
+    return "diverged" if stopped == "diverged" else f"> {len(errors)}"

@@ -13,9 +13,9 @@ GoogLeNet of notebook 07: about 4 times slower per epoch on two cores).
 
 from __future__ import annotations
 
-from cnnlib.training import accuracy, train_from_seeds
+from cnnlib.training import train_from_seeds
 
-__all__ = ["accuracy", "drop_auxiliary", "train_seeds"]
+__all__ = ["drop_auxiliary", "train_seeds"]
 
 
 def drop_auxiliary(training_model, inference_model):

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# Notebook 08 imports these from here, and notebook 10 downsample; the one version of each lives in
-# cnnlib.data and cnnlib.training.
-from cnnlib.data import downsample  # noqa: F401
 from cnnlib.training import train_from_seeds
 
 
