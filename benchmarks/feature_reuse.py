@@ -41,7 +41,7 @@ def parse_args(argv=None):
     parser.add_argument("--depth", type=int, default=40, help="3n + 4 layers: three blocks of n")
     parser.add_argument("--growth-rate", type=int, default=12)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--size", type=int, default=16, choices=(8, 16, 32), help="image size (CIFAR: 32)")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=0.1)

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from cnnlib.exercises import solution_code
-from cnnlib.experiments.feature_reuse import dense_block_layers, feature_reuse
+from cnnlib.experiments.feature_reuse import dense_block_layers, feature_reuse, from_record
 from cnnlib.models import densenet
 from cnnlib.training import train_from_seeds
 from cnnlib.viz import draw_dense_block, draw_feature_reuse
@@ -54,6 +54,20 @@ def test_feature_reuse_reads_each_source_slice(bottleneck):
     assert reuse.channels == (8, 4, 4)  # 2k stem, then k per layer
     expected = np.array([[1, np.nan, np.nan], [1, 2, np.nan], [1, 2, 3]], dtype=float)
     np.testing.assert_allclose(reuse.weights, expected)
+
+
+def test_a_recorded_map_reads_back_as_the_computed_one():
+    # benchmarks/feature_reuse.py stores a map as lists with None where a layer cannot read a source.
+    model = _tiny()
+    _set_by_source(model, 2, 2, lambda s: -(s + 1.0))
+    reuse = feature_reuse(model, 2)
+    stored = {"targets": list(reuse.targets), "sources": list(reuse.sources),
+              "weights": [[None if np.isnan(v) else float(v) for v in row] for row in reuse.weights]}  # fmt: skip
+    back = from_record(2, stored)
+    np.testing.assert_allclose(back.weights, reuse.weights)
+    assert (back.sources, back.targets, back.block) == (reuse.sources, reuse.targets, 2)
+    with pytest.raises(ValueError, match="targets x sources"):
+        from_record(2, {**stored, "targets": stored["targets"][:-1]})
 
 
 def test_feature_reuse_of_the_last_block_has_no_transition():

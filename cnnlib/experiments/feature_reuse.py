@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FeatureReuse", "dense_block_layers", "feature_reuse"]
+__all__ = ["FeatureReuse", "dense_block_layers", "feature_reuse", "from_record"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +105,13 @@ def feature_reuse(model, block: int = 2, transition: bool = True) -> FeatureReus
         targets=tuple(names),
         channels=channels,
     )
+
+
+def from_record(block, entry: dict) -> FeatureReuse:
+    """A map stored by ``benchmarks/feature_reuse.py`` (``{"targets", "sources", "weights"}``, None where a layer
+    cannot read a source), as a :class:`FeatureReuse` to draw."""
+    weights = np.array([[np.nan if v is None else float(v) for v in row] for row in entry["weights"]])
+    if weights.shape != (len(entry["targets"]), len(entry["sources"])):
+        raise ValueError(f"the stored map is {weights.shape}, not targets x sources "
+                         f"({len(entry['targets'])} x {len(entry['sources'])}).")  # fmt: skip
+    return FeatureReuse(int(block), weights, tuple(entry["sources"]), tuple(entry["targets"]), ())
