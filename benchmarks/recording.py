@@ -100,11 +100,19 @@ def checkpoint_dir(record: Record, run: str) -> Path:
 
 
 def save_checkpoint(model, folder: Path, epoch: int) -> None:
-    """The weights and the optimizer's variables (its step count and momenta) after ``epoch`` epochs."""
+    """The weights, the optimizer's variables (its step count and momenta) and the random layers' states after
+    ``epoch`` epochs."""
     folder.mkdir(parents=True, exist_ok=True)
     model.save_weights(folder / "model.weights.h5")
     np.savez(folder / "optimizer.npz", *[np.asarray(v) for v in model.optimizer.variables])
+    np.savez(folder / "seeds.npz", *[np.asarray(v) for v in _seed_states(model)])
     (folder / "epoch.txt").write_text(str(epoch))
+
+
+def _seed_states(model) -> list:
+    """The states of the model's random layers (dropout...): not among its weights, but a resumed run must draw
+    the masks the uninterrupted one would have drawn."""
+    return [v for v in model.non_trainable_variables if "seed_generator_state" in v.path]
 
 
 def load_checkpoint(model, folder: Path, epoch: int) -> bool:
@@ -116,6 +124,10 @@ def load_checkpoint(model, folder: Path, epoch: int) -> bool:
     stored = np.load(folder / "optimizer.npz")
     for i, variable in enumerate(model.optimizer.variables):
         variable.assign(stored[f"arr_{i}"])
+    if (folder / "seeds.npz").exists():
+        seeds = np.load(folder / "seeds.npz")
+        for i, variable in enumerate(_seed_states(model)):
+            variable.assign(seeds[f"arr_{i}"])
     return True
 
 

@@ -31,7 +31,7 @@ import keras
 from cnnlib.models._common import check_common, check_dropout, image_input, input_shape_for
 from cnnlib.models.googlenet import INCEPTION_CONFIGS, inception_block
 
-__all__ = ["MINI_STAGES", "mini_googlenet", "scaled_config"]
+__all__ = ["MINI_STAGES", "mini_googlenet", "scaled_config", "vgg_style"]
 
 # The blocks in order; "pool" is a 3 x 3 stride-2 max pooling between two stages.
 MINI_STAGES = ("3a", "3b", "pool", "4a", "4b", "4c", "4d", "4e", "pool", "5a", "5b")
@@ -122,3 +122,24 @@ def _auxiliary(x, classes, classifier_activation, width, name):
     x = layers.Dense(_scaled(1024, width), activation="relu", name=f"{name}_fc")(x)
     x = layers.Dropout(0.7, name=f"{name}_drop_fc")(x)
     return layers.Dense(classes, activation=classifier_activation, name=f"{name}_classifier")(x)
+
+
+def vgg_style(config=(18, 18, "M", 36, 36, "M", 72, 72, "M"), top="avg", classes=10, input_shape=(32, 32, 3),
+              name="vgg_style"):  # fmt: skip
+    """The scaled GoogLeNet's plain rival in notebook 07: VGG blocks (``cnnlib.models.vgg.vgg_features``: 3 x 3
+    convolutions, "same" padding, 2 x 2 max pooling) and the same top (global average pooling or a flattening,
+    dropout 0.4, a linear classifier). The default widths give about the scaled GoogLeNet's parameters (with
+    twice its multiply-adds); ``(13, 13, "M", 26, 26, "M", 51, 51, "M")`` gives about its multiply-adds."""
+    from cnnlib.models.vgg import vgg_features
+
+    if top not in ("avg", "flatten"):
+        raise ValueError(f"top must be 'avg' (global average pooling) or 'flatten', got {top!r}.")
+    inputs = keras.Input(input_shape, name="input_layer")
+    x = vgg_features(inputs, config)
+    if top == "avg":
+        x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    else:
+        x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dropout(0.4, name="drop")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name)
