@@ -78,7 +78,32 @@ def page(data: dict) -> str:
         lines.append(f"| {name} | {row['seconds']:.0f} s | {mem} | {row['date']} | {verdict} |")
     for section in data.get("sections", []):
         lines += ["", f"## {section['title']}", "", *section["lines"]]
+    lines += recorded_runs()
     return "\n".join(lines) + "\n"
+
+
+def recorded_runs() -> list[str]:
+    """A section on the recorded runs in ``results/``: what each holds, how far it got, where and how long."""
+    files = sorted((ROOT / "results").glob("*.json"))
+    if not files:
+        return []
+    lines = ["", "## Recorded runs", "",
+             "Runs too long for a notebook, made by the scripts in `benchmarks/` (each file holds its command, "
+             "configuration, versions and per-epoch figures; the notebooks plot them).", "",
+             "| file | command | seeds | runs finished (of those started) | training time | hardware | dates |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        epochs = data["config"].get("epochs", 0)
+        finished = sum(1 for run in data["runs"].values() if run.get("stopped") or len(run["epochs"]) >= epochs)
+        hours = sum(run.get("seconds", 0) for run in data["runs"].values()) / 3600
+        first = data["sittings"][0]["started"][:10]
+        last = data["sittings"][-1].get("ended", data["sittings"][-1]["started"])[:10]
+        dates = first if first == last else f"{first} to {last}"
+        seeds = " ".join(map(str, data["config"].get("seeds", [])))
+        lines.append(f"| `results/{path.name}` | `{data['command']}` | {seeds} | {finished} ({len(data['runs'])}) | "
+                     f"{hours:.1f} h | {data['hardware']} | {dates} |")  # fmt: skip
+    return lines
 
 
 def readme_with_times(text: str, rows: dict) -> str:
@@ -110,7 +135,12 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to measure (default: all)")
+    parser.add_argument("--page", action="store_true", help="only rewrite the page (after a recorded run)")
     args = parser.parse_args(argv)
+    if args.page:
+        save(load())
+        print(f"wrote {PAGE.relative_to(ROOT)}")
+        return 0
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     data = load()
     data["machine"] = machine()
