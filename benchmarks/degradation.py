@@ -28,7 +28,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from recording import ROOT, Record, Timer, augmented, checkpoint_dir, load_checkpoint, save_checkpoint  # noqa: E402
+from recording import (  # noqa: E402
+    Record,
+    Timer,
+    augmented,
+    checkpoint_dir,
+    load_checkpoint,
+    open_record,
+    save_checkpoint,
+    sitting_arguments,
+)
 
 NOTES = (
     "CPU scale: the CIFAR-10 images averaged down to 16 x 16 (a quarter of the computation in every layer) and "
@@ -49,9 +58,7 @@ def parse_args(argv=None):
     parser.add_argument("--learning-rate", type=float, default=0.1)
     parser.add_argument("--width", type=int, default=16, help="filters of the first stage (the paper: 16)")
     parser.add_argument("--train-images", type=int, default=45_000, help="at most this many (the paper: 45,000)")
-    parser.add_argument("--out", default=str(ROOT / "results" / "degradation.json"))
-    parser.add_argument("--resume", action="store_true", help="carry on from the last finished epoch")
-    parser.add_argument("--stop-after", type=int, default=None, help="stop after this many epochs in this sitting")
+    sitting_arguments(parser, "degradation")
     parser.add_argument("--smoke", action="store_true", help="2 epochs of tiny networks on random images")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -134,11 +141,9 @@ def train(record: Record, name: str, depth: int, shortcut, seed: int, data, args
 
 def main(argv=None) -> Record:
     args = parse_args(argv)
-    config = {k: v for k, v in vars(args).items() if k not in ("out", "resume", "stop_after")}
-    record = Record(args.out, config, "smoke test: random images" if args.smoke else NOTES, args.resume)
+    record, limit = open_record(args, NOTES)
     data = load_data(args)
     record.data["images"] = {"train": len(data[0]), "test": len(data[2])}
-    limit = args.stop_after if args.stop_after is not None else float("inf")
     for seed in args.seeds:  # seed by seed, so that a partial file holds every network of the first seeds
         for depth in args.depths:
             for kind, shortcut in (("plain", None), ("resnet", "A")):

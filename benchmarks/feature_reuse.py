@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from recording import ROOT, Record, augmented, train_run  # noqa: E402
+from recording import Record, augmented, open_record, sitting_arguments, train_run  # noqa: E402
 
 NOTES = (
     "CPU scale: the paper's DenseNet (L = 40, k = 12, three blocks of 12 layers, no bottleneck, no compression) "
@@ -46,9 +46,7 @@ def parse_args(argv=None):
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=0.1)
     parser.add_argument("--train-images", type=int, default=50_000)
-    parser.add_argument("--out", default=str(ROOT / "results" / "feature_reuse.json"))
-    parser.add_argument("--resume", action="store_true", help="carry on from the last finished epoch")
-    parser.add_argument("--stop-after", type=int, default=None, help="stop after this many epochs in this sitting")
+    sitting_arguments(parser, "feature_reuse")
     parser.add_argument("--smoke", action="store_true", help="2 epochs of a tiny DenseNet on random images")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -94,8 +92,7 @@ def main(argv=None) -> Record:
     from cnnlib.training import accuracy
 
     args = parse_args(argv)
-    config = {k: v for k, v in vars(args).items() if k not in ("out", "resume", "stop_after")}
-    record = Record(args.out, config, "smoke test: random images" if args.smoke else NOTES, args.resume)
+    record, limit = open_record(args, NOTES)
     x, y, tx, ty = data = load_data(args)
     record.data["images"] = {"train": len(data[0]), "test": len(data[2])}
     layers = (args.depth - 4) // 3
@@ -120,7 +117,6 @@ def main(argv=None) -> Record:
         return {"train_loss": history["loss"][-1], "train_error": 1 - history["accuracy"][-1],
                 "test_error": 1 - accuracy(model, tx, ty)}  # fmt: skip
 
-    limit = args.stop_after if args.stop_after is not None else float("inf")
     for seed in args.seeds:
         run = f"densenet{args.depth}/seed{seed}"
         limit -= train_run(record, run, lambda s=seed: build(s), lambda model, k, r=run, s=seed: epoch(model, k, r, s),

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from recording import ROOT, Record, augmented, train_run  # noqa: E402
+from recording import Record, augmented, open_record, sitting_arguments, train_run  # noqa: E402
 
 NOTES = (
     "CPU scale: the CIFAR-10 training images found (10,000 in the offline subset, 50,000 with the official files) "
@@ -45,9 +45,7 @@ def parse_args(argv=None):
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=2e-3, help="Adam's rate at the start")
     parser.add_argument("--train-images", type=int, default=50_000)
-    parser.add_argument("--out", default=str(ROOT / "results" / "inception_vs_vgg.json"))
-    parser.add_argument("--resume", action="store_true", help="carry on from the last finished epoch")
-    parser.add_argument("--stop-after", type=int, default=None, help="stop after this many epochs in this sitting")
+    sitting_arguments(parser, "inception_vs_vgg")
     parser.add_argument("--smoke", action="store_true", help="2 epochs on random images")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -76,8 +74,7 @@ def main(argv=None) -> Record:
     from cnnlib.training import accuracy, cosine_adam
 
     args = parse_args(argv)
-    config = {k: v for k, v in vars(args).items() if k not in ("out", "resume", "stop_after")}
-    record = Record(args.out, config, "smoke test: random images" if args.smoke else NOTES, args.resume)
+    record, limit = open_record(args, NOTES)
     x, y, tx, ty = data = load_data(args)
     record.data["images"] = {"train": len(data[0]), "test": len(data[2])}
     steps = len(x) // args.batch
@@ -96,7 +93,6 @@ def main(argv=None) -> Record:
         return {"train_loss": history["loss"][-1], "train_error": 1 - history["accuracy"][-1],
                 "test_error": 1 - accuracy(model, tx, ty)}  # fmt: skip
 
-    limit = args.stop_after if args.stop_after is not None else float("inf")
     for seed in args.seeds:
         for network in args.networks:
             limit -= train_run(record, f"{network}/seed{seed}", lambda n=network, s=seed: build(n, s),

@@ -51,6 +51,23 @@ def versions() -> dict:
     return found
 
 
+SITTING = ("out", "resume", "stop_after")  # arguments of one sitting, not of the recorded run
+
+
+def sitting_arguments(parser, name: str) -> None:
+    """The arguments every script takes: where the file goes, --resume, --stop-after."""
+    parser.add_argument("--out", default=str(ROOT / "results" / f"{name}.json"))
+    parser.add_argument("--resume", action="store_true", help="carry on from the last finished epoch")
+    parser.add_argument("--stop-after", type=int, default=None, help="stop after this many epochs in this sitting")
+
+
+def open_record(args, notes: str):
+    """The script's Record (its configuration: every argument but the sitting's) and this sitting's epoch limit."""
+    config = {k: v for k, v in vars(args).items() if k not in SITTING}
+    record = Record(args.out, config, "smoke test: random images" if args.smoke else notes, args.resume)
+    return record, (args.stop_after if args.stop_after is not None else float("inf"))
+
+
 class Record:
     """The JSON file of one recorded run, written after every epoch.
 

@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from recording import ROOT, Record, train_run  # noqa: E402
+from recording import Record, open_record, sitting_arguments, train_run  # noqa: E402
 
 NOTES = (
     "CPU scale: the paper's network and threshold (25 % training error), on the 10,000 CIFAR-10 training images "
@@ -46,9 +46,7 @@ def parse_args(argv=None):
     parser.add_argument("--threshold", type=float, default=0.25, help="training error to reach (the paper: 0.25)")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--train-images", type=int, default=50_000, help="at most this many (the paper: 50,000)")
-    parser.add_argument("--out", default=str(ROOT / "results" / "relu_tanh.json"))
-    parser.add_argument("--resume", action="store_true", help="carry on from the last finished epoch")
-    parser.add_argument("--stop-after", type=int, default=None, help="stop after this many epochs in this sitting")
+    sitting_arguments(parser, "relu_tanh")
     parser.add_argument("--smoke", action="store_true", help="2 epochs on random images")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -99,8 +97,7 @@ def main(argv=None) -> Record:
     from cnnlib.models import figure1_net
 
     args = parse_args(argv)
-    config = {k: v for k, v in vars(args).items() if k not in ("out", "resume", "stop_after")}
-    record = Record(args.out, config, "smoke test: random images" if args.smoke else NOTES, args.resume)
+    record, limit = open_record(args, NOTES)
     x, y = load_data(args)
     record.data["images"] = {"train": len(x)}
 
@@ -130,7 +127,6 @@ def main(argv=None) -> Record:
                             most, limit, stop)  # fmt: skip
         return run, trained
 
-    limit = args.stop_after if args.stop_after is not None else float("inf")
     for activation in args.activations:
         most = args.epochs
         for rate in sweep_order(args.learning_rates):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if "Record(" in p.read_text())
+SCRIPTS = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if "= open_record(args" in p.read_text())
 RESULTS = sorted((ROOT / "results").glob("*.json"))
 
 pytestmark = pytest.mark.slow  # trains small networks
