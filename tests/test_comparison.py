@@ -83,6 +83,22 @@ def test_pareto_front_keeps_only_networks_that_beat_every_cheaper_one():
         pareto_front(cards, error="error")
 
 
+def test_pareto_front_of_one_protocol_compares_like_with_like():
+    """With ten crops, DenseNet's 10-crop figures (from its card) stand against ResNet's; VGG (dense evaluation)
+    and the networks tested with one crop only drop out."""
+    front = pareto_front(CARDS, protocol="10 crops")
+    assert front == ["alexnet", "googlenet", "densenet121", "densenet169", "densenet201"]
+    assert CARDS["densenet121"].errors("10 crops") == (23.61, 6.66)
+    assert CARDS["densenet121"].errors() == (25.02, 7.71) == CARDS["densenet121"].errors("1 crop")
+    assert CARDS["resnet18"].errors("10 crops") == (None, None)
+    # DenseNet-121 with ten crops: 23.61 % top-1 at 2.83 G multiply-adds, ResNet-34 24.52 % at 3.66 G
+    pair = {n: CARDS[n] for n in ("resnet34", "densenet121")}
+    assert pareto_front(pair, error="top1_error", protocol="10 crops") == ["densenet121"]
+    assert pareto_front(pair, error="top1_error") == ["densenet121", "resnet34"]  # each its own protocol
+    with pytest.raises(ValueError, match="protocol must be one of"):
+        CARDS["googlenet"].errors("144 crops")
+
+
 def test_latency_is_a_positive_median_and_refuses_no_repeats():
     seconds = latency(partial(keras.Sequential, [keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3)]), (8, 8, 1), 2)
     assert seconds > 0

@@ -190,8 +190,10 @@ def test_every_card_is_filled(name):
     assert isinstance(card, ModelCard)
     for field in dataclasses.fields(card):
         value = getattr(card, field.name)
-        if field.name not in ("top1_error", "top5_error"):
+        if field.name not in ("top1_error", "top5_error", "protocol", "ten_crop"):
             assert value not in (None, "", ()), field.name
+    if card.dataset == "ImageNet" and card.published:
+        assert card.protocol, "an ImageNet error says how it was measured"
     assert re.search(r"(19|20)\d\d$", card.paper), "the citation ends with the venue's year"
     assert 1989 <= card.year <= int(card.paper[-4:])
     assert card.dataset in ("ImageNet", "CIFAR-10", "MNIST")
@@ -217,6 +219,10 @@ def test_cards_are_checked_when_made():
         dataclasses.replace(card, top1_error=875.0)
     with pytest.raises(ValueError, match="ImageNet figure"):
         dataclasses.replace(card, top5_error=1.0)
+    with pytest.raises(ValueError, match="needs its protocol"):
+        dataclasses.replace(get_card("resnet50"), protocol="")
+    with pytest.raises(ValueError, match="ten_crop"):  # its own figures are 10-crop ones already
+        dataclasses.replace(get_card("resnet50"), ten_crop=(20.0, 5.0))
     with pytest.raises(dataclasses.FrozenInstanceError):
         card.params = 1
     with pytest.raises(ValueError, match="Did you mean 'resnet50'"):

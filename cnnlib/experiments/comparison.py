@@ -77,18 +77,23 @@ def format_cards(cards: dict) -> str:
     input, and the published error with its data set (a dash where none was published)."""
     from cnnlib.models.cards import si_prefixed
 
-    lines = [
-        f"{'network':<18}{'year':>5}{'input':>10}{'params':>10}{'mult-adds':>11}  {'data':<9}{'top-1':>7}{'top-5':>7}"
-    ]
+    head = f"{'network':<18}{'year':>5}{'input':>10}{'params':>10}{'mult-adds':>11}"
+    lines = [f"{head}  {'data':<9}{'top-1':>7}{'top-5':>7}  {'tested with':<15}{'10 crops':>13}"]
     for c in cards.values():
         size = f"{c.input_shape[0]}x{c.input_shape[1]}"
-        top1, top5 = ("—" if e is None else f"{e:.2f}" for e in (c.top1_error, c.top5_error))
+        top1, top5 = (_percent(e) for e in (c.top1_error, c.top5_error))
         counts = f"{si_prefixed(c.params):>10}{si_prefixed(c.macs):>11}"
-        lines.append(f"{c.label:<18}{c.year:>5}{size:>10}{counts}  {c.dataset:<9}{top1:>7}{top5:>7}")
+        ten = "" if c.ten_crop is None else " / ".join(_percent(e) for e in c.ten_crop)
+        errors = f"{c.dataset:<9}{top1:>7}{top5:>7}  {c.protocol:<15}{ten:>13}"
+        lines.append(f"{c.label:<18}{c.year:>5}{size:>10}{counts}  {errors}".rstrip())
     return "\n".join(lines)
 
 
-def pareto_front(cards: dict, error: str = "top5_error", dataset: str = "ImageNet") -> list[str]:
+def _percent(error) -> str:
+    return "—" if error is None else f"{error:.2f}"
+
+
+def pareto_front(cards: dict, error: str = "top5_error", dataset: str = "ImageNet", protocol: str | None = None):
     """The networks no other network beats on both counts: each has a lower ``error`` than every
     network with fewer multiply-adds. Cheapest first; networks without the error are left out.
 
@@ -96,13 +101,14 @@ def pareto_front(cards: dict, error: str = "top5_error", dataset: str = "ImageNe
         cards: ``{name: ModelCard}``.
         error: ``"top1_error"`` or ``"top5_error"``.
         dataset: only the cards of this data set (errors on different data do not compare).
+        protocol: only errors measured this way (e.g. ``"10 crops"``, see ``ModelCard.errors``); None takes
+            each card's own figure, whatever its protocol.
     """
     if error not in ("top1_error", "top5_error"):
         raise ValueError(f"error must be 'top1_error' or 'top5_error', got {error!r}.")
-    ranked = sorted(
-        ((c.macs, getattr(c, error), name) for name, c in cards.items()
-         if c.dataset == dataset and getattr(c, error) is not None)
-    )  # fmt: skip
+    which = 0 if error == "top1_error" else 1
+    values = {name: c.errors(protocol)[which] for name, c in cards.items() if c.dataset == dataset}
+    ranked = sorted((cards[name].macs, value, name) for name, value in values.items() if value is not None)
     front, best = [], float("inf")
     for _, value, name in ranked:
         if value < best:

@@ -48,7 +48,9 @@ ALEXNET_CARD = ModelCard(
     top1_error=40.7,
     top5_error=18.2,
     error_source="Krizhevsky et al. 2012, Table 2, '1 CNN' (ILSVRC-2012 validation set); the paper's network is "
-    "the two-GPU one (towers=2), with the same layer widths as this one-tower default",
+    "the two-GPU one (towers=2), with the same layer widths as this one-tower default; at test time it averages "
+    "ten 224 x 224 patches, the corners and the centre and their mirror images (section 4.1)",
+    protocol="10 crops",
 )
 
 # Section 3.3: k = 2, n = 5, alpha = 1e-4, beta = 0.75.

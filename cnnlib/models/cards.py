@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from cnnlib.arithmetic import is_whole
 
 PARAMS_KINDS = ("total", "trainable")
+# How an ImageNet error was measured: one centre crop, the average over ten crops (four corners and the centre,
+# and their mirror images), the whole image at one scale with the dense layers run as convolutions (VGG), or a
+# protocol the paper does not state. Ten crops lower an error by one to two points; compare like with like.
+PROTOCOLS = ("1 crop", "10 crops", "dense, 1 scale", "not stated")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,10 @@ class ModelCard:
         top5_error: published top-5 error in percent (ImageNet only), or None.
         error_source: the table or figure (or documentation page) the errors come from, with its
             test protocol; where both errors are None, why there is no published figure.
+        protocol: for a published ImageNet error, how it was measured (one of ``PROTOCOLS``);
+            empty for the other data sets, whose errors are on their whole test set.
+        ten_crop: ``(top-1, top-5)`` the same source published with ten crops, where the card's own
+            figures are of another protocol (None for an error not given); None where it gave none.
     """
 
     label: str
@@ -60,6 +68,8 @@ class ModelCard:
     top1_error: float | None
     top5_error: float | None
     error_source: str
+    protocol: str = ""
+    ten_crop: tuple[float | None, float | None] | None = None
 
     def __post_init__(self):
         for field in ("label", "family", "variant", "paper", "dataset", "error_source"):
@@ -80,6 +90,26 @@ class ModelCard:
                 raise ValueError(f"{field} is a percentage in (0, 100) or None, got {value!r}.")
         if self.dataset != "ImageNet" and self.top5_error is not None:
             raise ValueError(f"a top-5 error is an ImageNet figure; {self.dataset} has its error in top1_error.")
+        if self.dataset == "ImageNet" and self.published and self.protocol not in PROTOCOLS:
+            raise ValueError(
+                f"a published ImageNet error needs its protocol, one of {PROTOCOLS}; got {self.protocol!r}."
+            )
+        if self.ten_crop is not None and (self.protocol in ("", "10 crops") or len(self.ten_crop) != 2):
+            raise ValueError(
+                "ten_crop is (top-1, top-5) with ten crops, for a card whose own figures are another "
+                f"ImageNet protocol; got {self.ten_crop!r} on a card of protocol {self.protocol!r}."
+            )
+
+    def errors(self, protocol: str | None = None) -> tuple[float | None, float | None]:
+        """(top-1, top-5) as published: the card's own figures, or those of ``protocol`` ("10 crops" can come
+        from ``ten_crop``); (None, None) where the source published none with that protocol."""
+        if protocol is None or protocol == self.protocol:
+            return self.top1_error, self.top5_error
+        if protocol == "10 crops" and self.ten_crop is not None:
+            return self.ten_crop
+        if protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}.")
+        return None, None
 
     @property
     def published(self) -> bool:

@@ -183,7 +183,7 @@ _DENSENET_PAPER = (
 )
 
 
-def _imagenet_card(depth, params, macs, top1, top5):
+def _imagenet_card(depth, params, macs, top1, top5, ten_crop):
     blocks = ", ".join(str(b) for b in DENSENET_CONFIGS[depth])
     return ModelCard(
         label=f"DenseNet-{depth}",
@@ -199,14 +199,17 @@ def _imagenet_card(depth, params, macs, top1, top5):
         dataset="ImageNet",
         top1_error=top1,
         top5_error=top5,
-        error_source="Huang et al. 2017, Table 3 (single-crop testing, ImageNet validation set)",
+        error_source="Huang et al. 2017, Table 3 (single-crop testing, ImageNet validation set; the table gives "
+        "10-crop errors beside them)",
+        protocol="1 crop",
+        ten_crop=ten_crop,
     )
 
 
 DENSENET_CARDS = {
-    "densenet121": _imagenet_card(121, 8_062_504, 2_834_161_664, 25.02, 7.71),
-    "densenet169": _imagenet_card(169, 14_307_880, 3_359_843_328, 23.80, 6.85),
-    "densenet201": _imagenet_card(201, 20_242_984, 4_291_365_888, 22.58, 6.34),
+    "densenet121": _imagenet_card(121, 8_062_504, 2_834_161_664, 25.02, 7.71, (23.61, 6.66)),
+    "densenet169": _imagenet_card(169, 14_307_880, 3_359_843_328, 23.80, 6.85, (22.08, 5.92)),
+    "densenet201": _imagenet_card(201, 20_242_984, 4_291_365_888, 22.58, 6.34, (21.46, 5.54)),
     "densenet_bc_100": ModelCard(
         label="DenseNet-BC-100",
         family="DenseNet",

@@ -382,6 +382,7 @@ def _imagenet_card(depth, params, macs, top1, top5, source=None):
         top1_error=top1,
         top5_error=top5,
         error_source=source or _TABLE_3.format(depth),
+        protocol="1 crop" if source == _TORCHVISION_18 else "10 crops",
     )
 
 

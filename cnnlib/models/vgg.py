@@ -230,6 +230,7 @@ def _vgg_card(depth, config, params, macs, top1, top5):
         top1_error=top1,
         top5_error=top5,
         error_source=_VGG_SOURCE.format(config),
+        protocol="dense, 1 scale",
     )
 
 

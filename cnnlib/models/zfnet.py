@@ -57,7 +57,9 @@ ZFNET_CARD = ModelCard(
     dataset="ImageNet",
     top1_error=38.4,
     top5_error=16.5,
-    error_source="Zeiler and Fergus 2014, Table 2, '1 convnet as per Fig. 3' (ImageNet 2012 validation set)",
+    error_source="Zeiler and Fergus 2014, Table 2, '1 convnet as per Fig. 3' (ImageNet 2012 validation set); "
+    "the paper does not say how many crops it tested with",
+    protocol="not stated",
 )
 
 # conv3, conv4, conv5 output channels.

@@ -129,7 +129,7 @@ def draw_error_vs_cost(
         panel.set_ylabel(label)
         panel.set_title(f"{dataset}: {len(shown)} networks", fontsize=10)
         panels.append((panel, shown, error, sizes))
-    families = dict.fromkeys(c.family for c in cards.values())
+    families = dict.fromkeys(c.family for _, shown, _, _ in panels for c in shown.values())  # those drawn
     handles = [axes[0].scatter([], [], color=_colour(f), alpha=0.45, edgecolors="k", label=f) for f in families]
     holder.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
     if title:
