@@ -9,6 +9,7 @@ import pytest
 from cnnlib import arithmetic
 from cnnlib.exercises import check, check_cell, solution_code
 from cnnlib.models import VGG_CONFIGS, get_card, vgg
+from cnnlib.models.vgg import narrow_config
 
 NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "06_vgg.ipynb"
 
@@ -95,3 +96,22 @@ def test_06b_exercise_1_solution_figure():
     from cnnlib.arithmetic import relu_gain
 
     assert round(relu_gain(0.01, 3, 256), 2) == 0.34
+
+
+def test_fully_convolutional_vgg_is_the_same_function_on_one_window_and_a_score_map_on_more():
+    from cnnlib.models.vgg import fully_convolutional
+
+    keras.utils.set_random_seed(0)
+    net = vgg(narrow_config("D", 16), input_shape=(224, 224, 3), classes=5, dense_units=32, dropout=0)
+    fcn = fully_convolutional(net)
+    images = np.random.default_rng(0).uniform(0, 1, (2, 224, 224, 3)).astype("float32")
+    same = keras.ops.convert_to_numpy(fcn(images))
+    assert same.shape == (2, 1, 1, 5)
+    assert np.allclose(same[:, 0, 0], keras.ops.convert_to_numpy(net(images)), atol=1e-5)
+    larger = keras.ops.convert_to_numpy(fcn(np.zeros((1, 288, 320, 3), "float32")))
+    assert larger.shape == (1, 3, 4, 5)  # one score vector per 224 x 224 window, every 32 pixels
+    assert fcn.count_params() == net.count_params()
+    with pytest.raises(ValueError, match="include_top"):
+        fully_convolutional(vgg("A", include_top=False, input_shape=(64, 64, 3)))
+    with pytest.raises(ValueError, match="224 x 224"):
+        fully_convolutional(vgg(narrow_config("A", 16), input_shape=(64, 64, 3), classes=5, dense_units=8))

@@ -33,7 +33,19 @@ from cnnlib.models._registry import register_model
 from cnnlib.models.alexnet import LRN_PARAMS
 from cnnlib.models.cards import ModelCard
 
-__all__ = ["VGG_CARDS", "VGG_CONFIGS", "kernel_study_net", "narrow_config", "vgg", "vgg11", "vgg13", "vgg16", "vgg19"]
+__all__ = [
+    "TABLE_3",
+    "VGG_CARDS",
+    "VGG_CONFIGS",
+    "fully_convolutional",
+    "kernel_study_net",
+    "narrow_config",
+    "vgg",
+    "vgg11",
+    "vgg13",
+    "vgg16",
+    "vgg19",
+]
 
 # Table 1 as data. An int is a 3 x 3 convolution with that many filters, (filters, 1) a
 # 1 x 1 convolution (configuration C), "M" a 2 x 2 max pooling that ends a block, "LRN"
@@ -234,11 +246,22 @@ def _vgg_card(depth, config, params, macs, top1, top5):
     )
 
 
+# Table 3: top-1 and top-5 error (%) on the ILSVRC-2012 validation set at one test scale, every configuration
+# trained and tested with smallest image side 256 - the protocol all six share. The cards below quote A, B, D, E.
+TABLE_3 = {
+    "A": (29.6, 10.4),
+    "A-LRN": (29.7, 10.5),
+    "B": (28.7, 9.9),
+    "C": (28.1, 9.4),
+    "D": (27.0, 8.8),
+    "E": (27.3, 9.0),
+}
+
 VGG_CARDS = {
-    "vgg11": _vgg_card(11, "A", 132_863_336, 7_609_090_048, 29.6, 10.4),
-    "vgg13": _vgg_card(13, "B", 133_047_848, 11_308_466_176, 28.7, 9.9),
-    "vgg16": _vgg_card(16, "D", 138_357_544, 15_470_264_320, 27.0, 8.8),
-    "vgg19": _vgg_card(19, "E", 143_667_240, 19_632_062_464, 27.3, 9.0),
+    "vgg11": _vgg_card(11, "A", 132_863_336, 7_609_090_048, *TABLE_3["A"]),
+    "vgg13": _vgg_card(13, "B", 133_047_848, 11_308_466_176, *TABLE_3["B"]),
+    "vgg16": _vgg_card(16, "D", 138_357_544, 15_470_264_320, *TABLE_3["D"]),
+    "vgg19": _vgg_card(19, "E", 143_667_240, 19_632_062_464, *TABLE_3["E"]),
 }
 
 VGG_DOC = """{label}, {variant}: {summary}.
@@ -279,6 +302,48 @@ def vgg16(**kwargs):
 @register_model(card=VGG_CARDS["vgg19"], doc=VGG_DOC)
 def vgg19(**kwargs):
     return vgg("E", **{"name": "vgg19", **kwargs})
+
+
+def fully_convolutional(model, name=None):
+    """The paper's dense evaluation (section 3.2): a VGG with its dense layers turned into convolutions.
+
+    fc1 becomes a 7 x 7 convolution over the last 7 x 7 map (its weights reshaped: Flatten reads the map row by
+    row, channels last), fc2 and the classifier 1 x 1 convolutions; every other layer is copied by name. The result
+    takes an image of any size from 224 x 224 up and returns a map of class scores, one vector per 224 x 224 window
+    at a stride of 32 pixels; at 224 x 224 the map is 1 x 1 and equals ``model``'s output. The paper averages the
+    map into one vector of class scores per image.
+
+    Args:
+        model: a VGG with its dense top (``vgg(..., include_top=True)``, e.g. :func:`vgg16`), built for 224 x 224
+            (a 7 x 7 map before fc1).
+        name: the new model's name; default the old one's with ``"_fcn"``.
+    """
+    names = {layer.name for layer in model.layers}
+    if not {"flatten", "fc1", "fc2", "predictions"} <= names:
+        raise ValueError(f"{model.name} has no dense top (flatten, fc1, fc2, predictions): build it with "
+                         "include_top=True.")  # fmt: skip
+    before_top = model.get_layer("flatten").input.shape  # (None, 7, 7, C) for a 224 x 224 input
+    if tuple(before_top[1:3]) != (7, 7):
+        raise ValueError(f"{model.name} reads a {before_top[1]} x {before_top[2]} map into fc1; dense evaluation "
+                         "turns fc1 into a 7 x 7 convolution, so build the VGG for 224 x 224 images.")  # fmt: skip
+    inputs = image_input((None, None, model.input.shape[-1]))
+    x = inputs
+    for layer in model.layers[1:]:
+        if layer.name == "flatten":
+            break
+        x = layer.__class__.from_config(layer.get_config())(x)  # the same layer, any image size
+    top = {"fc1": 7, "fc2": 1, "predictions": 1}
+    for layer_name, kernel in top.items():
+        dense = model.get_layer(layer_name)
+        x = keras.layers.Conv2D(dense.units, kernel, activation=dense.activation, name=layer_name)(x)
+    fcn = keras.Model(inputs, x, name=name or f"{model.name}_fcn")
+    for layer in fcn.layers:
+        weights = model.get_layer(layer.name).get_weights() if layer.weights else []
+        if layer.name in top:
+            kernel, bias = weights
+            weights = [kernel.reshape(layer.kernel.shape), bias]
+        layer.set_weights(weights)
+    return fcn
 
 
 def kernel_study_net(kernel=3, filters=16, input_shape=(28, 28, 1), classes=10, name=None):
