@@ -262,3 +262,18 @@ def test_whole_numbers_from_numpy_are_accepted_and_fractions_refused():
     for bad in (20.5, True, "20"):
         with pytest.raises(ValueError, match="6n \\+ 2"):
             cifar_resnet(bad)
+
+
+def test_preactivation_units_add_up_their_residuals_and_refuse_a_stage_of_one_block():
+    """x_L = x_l + sum of the residuals in between (He et al. 2016, eq. 4): no ReLU on the path between blocks."""
+    from cnnlib.models import resnet_v2
+
+    keras.utils.set_random_seed(0)
+    net = resnet_v2((2, 2, 4, 2), input_shape=(64, 64, 3), classes=3)
+    names = ["conv4_block1_out", "conv4_block2_3_conv", "conv4_block3_3_conv", "conv4_block3_out"]
+    probe = keras.Model(net.input, [net.get_layer(n).output for n in names])
+    x_l, f2, f3, x_big_l = (keras.ops.convert_to_numpy(t) for t in probe(np.ones((1, 64, 64, 3), "float32")))
+    assert np.allclose(x_big_l, x_l + f2 + f3, atol=1e-5 * np.abs(x_big_l).max())
+    assert (x_big_l < 0).any()  # no ReLU after the addition
+    with pytest.raises(ValueError, match="at least 2"):
+        resnet_v2((3, 4, 1, 3))

@@ -66,6 +66,7 @@ KERAS_APPLICATIONS = {
     "resnet50": "ResNet50",
     "resnet101": "ResNet101",
     "resnet152": "ResNet152",
+    "resnet50v2": "ResNet50V2",
     "densenet121": "DenseNet121",
     "densenet169": "DenseNet169",
     "densenet201": "DenseNet201",

@@ -54,6 +54,7 @@ from cnnlib.models.resnet import (
     resnet110,
     resnet152,
 )
+from cnnlib.models.resnet_v2 import RESNET_V2_CONFIGS, resnet50v2, resnet_v2
 from cnnlib.models.densenet import (
     DENSENET_CONFIGS,
     densenet,
@@ -72,6 +73,7 @@ __all__ = [
     "DENSENET_CONFIGS",
     "INCEPTION_CONFIGS",
     "RESNET_CONFIGS",
+    "RESNET_V2_CONFIGS",
     "VGG_CONFIGS",
     "alexnet",
     "figure1_net",
@@ -104,6 +106,8 @@ __all__ = [
     "resnet101",
     "resnet110",
     "resnet152",
+    "resnet50v2",
+    "resnet_v2",
     "vgg",
     "vgg11",
     "vgg13",
