@@ -127,6 +127,23 @@ MUTATIONS = [
         "08_resnet",
     ),
     Mutation(
+        "preact_relu_after_add",
+        "the pre-activation unit (ResNet v2) keeps a ReLU after its addition, as the 2015 unit has",
+        "models/resnet_v2.py",
+        'return layers.Add(name=f"{name}_out")([residual, x])',
+        'return layers.ReLU(name=f"{name}_out")(layers.Add(name=f"{name}_add")([residual, x]))',
+        "08_resnet",
+    ),
+    Mutation(
+        "vgg_fc1_transposed",
+        "dense evaluation reshapes fc1's weights in the wrong order (channels first)",
+        "models/vgg.py",
+        "weights = [kernel.reshape(layer.kernel.shape), bias]",
+        "weights = [kernel.reshape(layer.kernel.shape[::-1][1:] + layer.kernel.shape[-1:]).transpose(2, 1, 0, 3)"
+        ".reshape(layer.kernel.shape) if layer.name == 'fc1' else kernel.reshape(layer.kernel.shape), bias]",
+        "06_vgg",
+    ),
+    Mutation(
         "dense_block_no_concat",
         "a dense layer passes on only its new maps (no concatenation)",
         "models/densenet.py",
