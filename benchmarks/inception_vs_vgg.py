@@ -20,8 +20,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
-from recording import Record, augmented, open_record, sitting_arguments, train_run  # noqa: E402
+from recording import Record, augmented, cifar10, open_record, sitting_arguments, train_run  # noqa: E402
 
 NOTES = (
     "CPU scale: the CIFAR-10 training images found (10,000 in the offline subset, 50,000 with the official files) "
@@ -54,17 +53,7 @@ def parse_args(argv=None):
 
 
 def load_data(args):
-    if args.smoke:
-        rng = np.random.default_rng(0)
-        x = rng.normal(size=(80, 32, 32, 3)).astype("float32")
-        y = rng.integers(0, 10, 80)
-        return x[:64], y[:64], x[64:], y[64:]
-    from cnnlib import data
-
-    (x, y), (tx, ty) = data.load("cifar10")
-    x = data.as_float(x[: args.train_images])
-    mean, std = x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2))
-    return (x - mean) / std, y[: args.train_images].ravel(), (data.as_float(tx) - mean) / std, ty.ravel()
+    return cifar10(args, standardize=True)
 
 
 def main(argv=None) -> Record:

@@ -212,3 +212,20 @@ def augmented(x, y, batch_size: int, seed: int, epoch: int):
         flip = rng.random(len(idx)) < 0.5
         out[flip] = out[flip, :, ::-1]
         yield out, y[idx]
+
+
+def cifar10(args, standardize: bool):
+    """Training and test images and labels: CIFAR-10 (the first ``args.train_images``), or 80 random images for
+    ``--smoke``. The training images' mean is taken off both sets; ``standardize`` also divides by their spread."""
+    if args.smoke:
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(80, 32, 32, 3)).astype("float32")
+        y = rng.integers(0, 10, 80)
+        return x[:64], y[:64], x[64:], y[64:]
+    from cnnlib import data
+
+    (x, y), (tx, ty) = data.load("cifar10")
+    x = data.as_float(x[: args.train_images])
+    mean = x.mean(axis=(0, 1, 2))
+    spread = x.std(axis=(0, 1, 2)) if standardize else 1.0
+    return (x - mean) / spread, y[: args.train_images].ravel(), (data.as_float(tx) - mean) / spread, ty.ravel()
