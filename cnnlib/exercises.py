@@ -33,7 +33,9 @@ def check(answer, expected, name: str = "exercise", atol: float = 0.0) -> None:
     """Compare a learner's answer with the expected value and say how it went.
 
     Numbers and arrays agree to a relative 1e-6, or to ``atol`` where results computed in
-    float32 in another order may differ in the last digits.
+    float32 in another order may differ in the last digits; a tuple (a shape, several counts) is
+    compared value by value. A wrong answer's message shows the learner's answer, never the
+    expected value (for an array, only the shapes when they differ).
 
     Raises:
         AssertionError: with a hint, when the answer is wrong.
@@ -52,6 +54,13 @@ def check(answer, expected, name: str = "exercise", atol: float = 0.0) -> None:
         )
         ok = np.allclose(got, np.asarray(expected, dtype=float), rtol=1e-6, atol=atol)
         shown = f"an array of shape {got.shape}"
+    elif isinstance(expected, tuple):
+        # A shape or several numbers: a tuple (or a list) of the same values, in order.
+        shown = repr(answer)
+        _fail_unless(
+            isinstance(answer, (tuple, list)), f"{name}: {shown} is not right; give a tuple of {len(expected)} values."
+        )
+        ok = tuple(answer) == expected
     elif isinstance(expected, (float, np.floating)):
         ok = np.allclose(np.asarray(answer, dtype=float), np.asarray(expected, dtype=float), rtol=1e-6, atol=atol)
         shown = repr(answer)

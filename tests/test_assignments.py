@@ -2,8 +2,9 @@
 
 Every notebook's release is generated here (about 8 s: nothing runs). Autograding executes a notebook, so the
 test run autogrades none of the course's: it autogrades, twice (as released and solved), a small notebook made for
-it, tests/data/assignment.ipynb, whose two exercises (a number and a function) are written as the course's are and
-go through the same build and grading code, in a few seconds without TensorFlow (01, autograded here until now,
+it, tests/data/assignment.ipynb, whose three exercises (a number, a function and a written answer) are written as
+the course's are and go through the same build and grading code, with and without hidden tests, in a few seconds
+without TensorFlow (01, autograded here until now,
 took 53 s, and nbval runs it already). Every course notebook is autograded by
 `python3 tasks.py assignments --autograde` (53 minutes on two shared cores).
 """
@@ -18,7 +19,7 @@ import pytest
 
 from cnnlib.exercises import check, check_model
 from tools import assignments
-from tools.assignments import ANSWERS, Exercise, apply_metadata, exercises, metadata_problems, solution
+from tools.assignments import ANSWERS, WRITTEN, Exercise, apply_metadata, exercises, metadata_problems, solution
 
 pytestmark = pytest.mark.slow  # conftest.py runs these modules first
 
@@ -56,7 +57,8 @@ def test_every_exercise_has_a_solution_that_its_hidden_text_gives(path):
     nb = _read(path)
     for ex in exercises(nb):
         code = solution(nb, ex, path.stem)
-        compile(code, f"{path.stem} Exercise {ex.number}", "exec")
+        if ex.kind != "written":  # a written exercise's solution is its model answer, prose
+            compile(code, f"{path.stem} Exercise {ex.number}", "exec")
         if ex.kind == "number":  # the table's answer is the one the hidden solution's text arrives at
             prose = nb.cells[ex.details].source
             for value in re.findall(r"[\d_]+(?:\.\d+)?", ANSWERS[path.stem][ex.number]):
@@ -78,6 +80,37 @@ def test_a_new_exercise_without_metadata_is_reported_and_set():
     assert apply_metadata(nb) == [1, 2] and metadata_problems(nb) == [] and apply_metadata(nb) == []
     assert nb.cells[2].metadata.nbgrader["points"] == 3 and nb.cells[1].metadata.nbgrader["solution"]
     assert exercises(nb) == [Exercise(1, 1, 2, 3, "f")]
+
+
+def test_a_written_exercise_is_a_manually_graded_answer_with_its_model_answer():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("**Exercise 1.** Predict the size."),
+        nbformat.v4.new_code_cell("answer_1 = ..."),
+        nbformat.v4.new_code_cell('check(answer_1, 4, "Exercise 1")'),
+        nbformat.v4.new_code_cell("print(2 + 2)  # the experiment, run after answering"),
+        nbformat.v4.new_markdown_cell(
+            "<details><summary>Show solution</summary>\n\n**4**\n</details>\n\n**Exercise 2.**"
+        ),
+        nbformat.v4.new_code_cell("print('an experiment')"),
+        nbformat.v4.new_markdown_cell(WRITTEN.format(number=2)),
+        nbformat.v4.new_markdown_cell("<details><summary>Model answer</summary>\n\nBecause.\n</details>"),
+    ]
+    assert exercises(nb) == [Exercise(1, 1, 2, 4, "answer_1"), Exercise(2, 6, None, 7, None)]
+    written = exercises(nb)[1]
+    assert (written.kind, written.points) == ("written", 2)
+    assert apply_metadata(nb) == [1, 2, 6] and metadata_problems(nb) == []
+    assert nb.cells[6].metadata.nbgrader == {  # nbgrader's "manually graded answer"
+        "grade": True,
+        "grade_id": "exercise_2_answer",
+        "locked": False,
+        "points": 2,
+        "schema_version": 3,
+        "solution": True,
+    }
+    assert solution(nb, written, "test") == "Because."
+    nb.cells[7].source = "no model answer"
+    assert "no hidden solution" in metadata_problems(nb)[0]
 
 
 def test_an_unanswered_exercise_fails_only_under_nbgrader(monkeypatch, capsys):
@@ -109,10 +142,14 @@ def test_release_keeps_the_placeholders_and_checks_and_drops_every_solution(cour
     assert "<details>" not in text and "SOLUTION" not in text
     assert not any(c.get("outputs") for c in release.cells)
     for ex in exercises(committed):
-        answer, checked = by_id[f"exercise_{ex.number}_answer"], by_id[f"exercise_{ex.number}_check"]
+        answer = by_id[f"exercise_{ex.number}_answer"]
         assert answer.source.rstrip() == committed.cells[ex.answer].source.rstrip()
-        assert checked.source == committed.cells[ex.check].source
-        assert checked.metadata.nbgrader["points"] == ex.points and checked.metadata.editable is False
+        if ex.kind == "written":  # the graded cell is the answer itself, worth its points
+            assert answer.cell_type == "markdown" and answer.metadata.nbgrader["points"] == ex.points
+        else:
+            checked = by_id[f"exercise_{ex.number}_check"]
+            assert checked.source == committed.cells[ex.check].source
+            assert checked.metadata.nbgrader["points"] == ex.points and checked.metadata.editable is False
         code = solution(committed, ex, stem)
         assert code not in text
         assert f"### BEGIN SOLUTION\n{code}\n### END SOLUTION" in "\n".join(c.source for c in source.cells)
@@ -122,15 +159,37 @@ def test_release_keeps_the_placeholders_and_checks_and_drops_every_solution(cour
             assert part.strip() in text
 
 
-def test_autograde_gives_0_as_released_and_full_points_solved(course):
-    results = assignments.autograde(AUTOGRADED.stem, course, AUTOGRADED)
+def _assert_graded_right(results):
     found = exercises(_read(AUTOGRADED))
-    assert {ex.kind for ex in found} == {"number", "code"}, "one exercise of each kind is graded"
+    assert {ex.kind for ex in found} == {"number", "code", "written"}, "one exercise of each kind is graded"
     total = sum(ex.points for ex in found)
+    by_hand = sum(ex.points for ex in found if ex.kind == "written")
     released, solved = results["released"], results["solutions"]
     assert released["errors"] == [] and solved["errors"] == [], "a cell other than a test cell raised"
-    assert (released["score"], released["max_score"]) == (0, total)
-    assert (solved["score"], solved["max_score"]) == (total, total)
+    # as released: nothing answered, 0 points, nothing for a grader (an untouched written answer scores 0)
+    assert (released["score"], released["max_score"], released["manual"]) == (0, total, False)
+    # solved: every autograded point; the written answer waits for a grader
+    assert (solved["score"], solved["max_score"], solved["manual"]) == (total - by_hand, total, True)
+
+
+def test_autograde_gives_0_as_released_and_full_points_solved(course):
+    _assert_graded_right(assignments.autograde(AUTOGRADED.stem, course, AUTOGRADED))
+
+
+def test_hidden_tests_leave_the_release_without_checks_and_grade_the_same(tmp_path):
+    assignments.build([AUTOGRADED], tmp_path, hidden_tests=True)
+    stem, committed = AUTOGRADED.stem, _read(AUTOGRADED)
+    release = _read(tmp_path / "release" / stem / f"{stem}.ipynb")
+    source = "\n".join(c.source for c in _read(tmp_path / "source" / stem / f"{stem}.ipynb").cells)
+    text = "\n".join(c.source for c in release.cells)
+    assert "HIDDEN TESTS" not in text and assignments.HIDDEN_NOTE in text
+    for ex in exercises(committed):
+        check_line = committed.cells[ex.check].source.splitlines()[-1] if ex.check is not None else None
+        if ex.kind == "number":  # hidden: the release does not show how the expected value is computed
+            assert check_line not in text and f"{assignments.BEGIN_HIDDEN}\n{check_line}" in source
+        elif ex.kind == "code":  # a code exercise's check stays: it is the learner's feedback
+            assert check_line in text
+    _assert_graded_right(assignments.autograde(stem, tmp_path, AUTOGRADED))
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory from /proc (Linux)")

@@ -1,10 +1,12 @@
 """Every exercise of every notebook, and the answer checks of ``cnnlib.exercises`` themselves.
 
-For each exercise, as a learner meets it: the placeholder as shipped reads as "not answered yet" (no error), the
-hidden solution passes the notebook's own check cell, and a wrong answer fails it. The exercises are read from the
-notebooks (``tools.assignments.exercises``: each check cell, the answer cell before it, the hidden ``<details>``
-solution after it; a number exercise's answer is in ``tools.assignments.ANSWERS``), so a new notebook's
-exercises are tested without editing this file.
+For each exercise with a check, as a learner meets it: the placeholder as shipped reads as "not answered yet" (no
+error), the hidden solution passes the notebook's own check cell, and a wrong answer fails it — without showing the
+expected value, for a number, a shape or a choice. The exercises are read from the notebooks
+(``tools.assignments.exercises``: each check cell, the answer cell before it, the hidden ``<details>`` solution
+after it; a number exercise's answer is in ``tools.assignments.ANSWERS``), so a new notebook's exercises are tested
+without editing this file. (Written exercises, graded by hand, have no check: ``tests/test_assignments.py`` checks
+their cells and model answers.)
 
 No notebook is run whole. An exercise needs only what its check cell reads: the statements of earlier cells that
 define those names, found by reading the code (a backward slice), run once per notebook, in order. Training is
@@ -20,6 +22,7 @@ import builtins
 import contextlib
 import io
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -204,7 +207,7 @@ class Notebook:
         value: the network as built stands in for the network trained.
         """
         nb = nbformat.read(path, as_version=4)
-        self = cls(path, nb, exercises(nb))
+        self = cls(path, nb, [ex for ex in exercises(nb) if ex.kind != "written"])
         defined: set[str] = set()
         untrained: set[str] = set()
         for i, cell in enumerate(nb.cells[: max((ex.answer + 1 for ex in self.exercises), default=0)]):
@@ -261,6 +264,7 @@ class Notebook:
 
 _NOTEBOOKS = {path.stem: Notebook.read(path) for path in sorted(NOTEBOOKS.glob("*.ipynb"))}
 CASES = [(stem, ex.number) for stem, notebook in _NOTEBOOKS.items() for ex in notebook.exercises]
+NUMBER_CASES = [(stem, ex.number) for stem, nb in _NOTEBOOKS.items() for ex in nb.exercises if ex.kind == "number"]
 _prepared: dict[str, dict] = {}  # one notebook's namespace at a time
 
 
@@ -377,6 +381,28 @@ def test_a_wrong_answer_fails_the_check(case):
         _run(namespace, case.cell("check"))
 
 
+def _shown(value) -> list[str]:
+    """The ways a message could show a number, a shape or a choice."""
+    forms = {repr(value), str(value)}
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        forms |= {f"{value:,}", f"{value:_}"}
+    return sorted(forms)
+
+
+@pytest.mark.parametrize("case", NUMBER_CASES, ids=_ids, indirect=True, scope="module")
+def test_a_wrong_answer_is_not_told_the_expected_value(case):
+    namespace = case.namespace()
+    _run(namespace, case.solution)
+    right = namespace[case.exercise.defines]
+    namespace[case.exercise.defines] = _wrong(right)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(AssertionError) as failure:
+        exec(compile(case.cell("check"), "<exercise cell>", "exec"), namespace)
+    told = f"{out.getvalue()} {failure.value}".replace(f"Exercise {case.exercise.number}", "")
+    for form in _shown(right):
+        assert not re.search(rf"(?<![\w.]){re.escape(form)}(?![\w.])", told), (form, told)
+
+
 @pytest.mark.parametrize("case", list(MISTAKES), ids=_ids, indirect=True, scope="module")
 def test_a_learners_mistake_fails_the_check(case):
     mistake = MISTAKES[case.notebook.stem, case.exercise.number]
@@ -411,6 +437,28 @@ def test_array_answers_are_checked_for_shape_first(capsys):
         check(None, expected, "Exercise 4")
     with pytest.raises(AssertionError, match="Exercise 4"):
         check(expected + 1, expected, "Exercise 4")
+
+
+@pytest.mark.parametrize(
+    "expected, wrong",
+    [(14, 15), (1_883_200, 1_883_201), (0.34, 0.35), ((8, 8, 4), (8, 8, 3)), ((8, 8, 4), 8), ("relu", "tanh")],
+)
+def test_a_wrong_answer_shows_the_answer_never_the_expected_value(expected, wrong, capsys):
+    with pytest.raises(AssertionError) as failure:
+        check(wrong, expected, "Exercise 5")
+    told = f"{capsys.readouterr().out} {failure.value}".replace("Exercise 5", "")
+    assert repr(wrong) in told
+    for form in _shown(expected):
+        assert not re.search(rf"(?<![\w.]){re.escape(form)}(?![\w.])", told), (form, told)
+
+
+def test_a_shape_may_be_a_tuple_or_a_list(capsys):
+    check((8, 8, 4), (8, 8, 4), "Exercise 5")
+    check([8, 8, 4], (8, 8, 4), "Exercise 5")
+    check((np.int64(8), 8, 4), (8, 8, 4), "Exercise 5")
+    assert capsys.readouterr().out.count("correct") == 3
+    with pytest.raises(AssertionError, match="Exercise 5"):
+        check((8, 4), (8, 8, 4), "Exercise 5")
 
 
 def test_checks_still_fail_under_python_optimize():

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from tools import teaching
-from tools.assignments import apply_metadata, exercises
+from tools.assignments import WRITTEN, apply_metadata, exercises
 
 
 def test_the_guides_table_is_the_generated_one():
@@ -46,6 +46,21 @@ def test_a_new_exercise_is_described_by_its_prompt(tmp_path):
     nbformat.write(nb, path)
     assert teaching.rows([path]) == [teaching.Row("99_new", 1, 3, "Write `f(x)`, twice `x`.")]
     assert "| 99 | 1 | 3 | Write `f(x)`, twice `x`. |" in teaching.table(teaching.rows([path]))
+
+
+def test_a_written_exercise_is_a_row_marked_manual(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("**Exercise 1 (written).** Explain the curve. Say why."),
+        nbformat.v4.new_markdown_cell(WRITTEN.format(number=1)),
+        nbformat.v4.new_markdown_cell("<details><summary>Model answer</summary>\n\nBecause.\n</details>"),
+    ]
+    apply_metadata(nb)
+    path = tmp_path / "99_new.ipynb"
+    nbformat.write(nb, path)
+    assert teaching.rows([path]) == [teaching.Row("99_new", 1, 2, "Explain the curve.", manual=True)]
+    text = teaching.table(teaching.rows([path]))
+    assert "| 99 | 1 | 2 manual | Explain the curve. |" in text and "2 of them graded by hand" in text
 
 
 def test_only_the_marked_block_is_rewritten():

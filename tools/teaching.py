@@ -6,7 +6,9 @@
 The table sits in ``docs/teaching.md`` between the markers :data:`BEGIN` and :data:`END`; nothing else in the
 guide is touched. Its rows are the notebooks' graded cells: each exercise's check cell carries nbgrader's
 metadata (``grade_id`` ``exercise_N_check`` and its ``points``, written by ``python -m tools.assignments
---apply-metadata``), so the exercises and points are the ones nbgrader grades. What an exercise assesses is said in
+--apply-metadata``), and a written exercise's answer cell that of a manually graded answer (``exercise_N_answer``,
+graded, with points: marked "manual" in the table), so the exercises and points are the ones nbgrader grades.
+What an exercise assesses is said in
 a teacher's words in :data:`ASSESSES`; an exercise without an entry there is described by the first sentence of
 its prompt in the notebook (the ``**Exercise N.**`` paragraph), until someone writes one.
 """
@@ -100,6 +102,11 @@ class Row:
     exercise: int
     points: float
     assesses: str
+    manual: bool = False  # a written answer, graded by hand
+
+    @property
+    def marks(self) -> str:
+        return f"{self.points:g} manual" if self.manual else f"{self.points:g}"
 
     @property
     def label(self) -> str:
@@ -135,20 +142,20 @@ def rows(paths: list[Path] | None = None) -> list[Row]:
     found = []
     for path in paths if paths is not None else sorted(NOTEBOOKS.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        graded = {}
+        graded = {}  # number -> points, graded by hand
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
-            match = re.fullmatch(r"exercise_(\d+)_check", str(meta.get("grade_id", "")))
-            if meta.get("grade") and match:
-                graded[int(match.group(1))] = meta.get("points", 0)
+            match = re.fullmatch(r"exercise_(\d+)_(check|answer)", str(meta.get("grade_id", "")))
+            if meta.get("grade") and match:  # an autograded test cell, or a manually graded answer
+                graded[int(match.group(1))] = (meta.get("points", 0), match.group(2) == "answer")
         if not graded:
             raise ValueError(
                 f"{path.name}: no graded exercise cells; write their metadata with "
                 f"`python -m tools.assignments --apply-metadata notebooks/{path.name}`"
             )
-        for number, points in sorted(graded.items()):
+        for number, (points, manual) in sorted(graded.items()):
             assesses = ASSESSES.get(path.stem, {}).get(number) or first_sentence(nb, number) or ""
-            found.append(Row(path.stem, number, points, assesses))
+            found.append(Row(path.stem, number, points, assesses, manual))
     return found
 
 
@@ -160,9 +167,11 @@ def table(found: list[Row] | None = None) -> str:
     """The generated block: the table, and the number of exercises and points in all."""
     found = rows() if found is None else found
     lines = ["| notebook | exercise | points | assesses |", "|---|---|---|---|"]
-    lines += [f"| {r.label} | {r.exercise} | {r.points:g} | {_cell(r.assesses)} |" for r in found]
-    total = sum(r.points for r in found)
-    lines += ["", f"{len(found)} exercises in {len({r.notebook for r in found})} notebooks, {total:g} points in all."]
+    lines += [f"| {r.label} | {r.exercise} | {r.marks} | {_cell(r.assesses)} |" for r in found]
+    total, manual = sum(r.points for r in found), sum(r.points for r in found if r.manual)
+    by_hand = f" ({manual:g} of them graded by hand)" if manual else ""
+    notebooks = len({r.notebook for r in found})
+    lines += ["", f"{len(found)} exercises in {notebooks} notebooks, {total:g} points in all{by_hand}."]
     return "\n".join(lines)
 
 
