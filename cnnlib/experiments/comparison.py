@@ -63,6 +63,7 @@ MILESTONES = (
 KERAS_APPLICATIONS = {
     "vgg16": "VGG16",
     "vgg19": "VGG19",
+    "inception_v3": "InceptionV3",
     "resnet50": "ResNet50",
     "resnet101": "ResNet101",
     "resnet152": "ResNet152",

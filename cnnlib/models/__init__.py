@@ -35,6 +35,7 @@ from cnnlib.models.alexnet import alexnet, figure1_net
 from cnnlib.models.zfnet import zfnet
 from cnnlib.models.vgg import VGG_CONFIGS, vgg, vgg11, vgg13, vgg16, vgg19
 from cnnlib.models.googlenet import INCEPTION_CONFIGS, googlenet, inception_block
+from cnnlib.models.inception_v3 import INCEPTION_V3_MODULES, inception_v3
 from cnnlib.models.resnet import (
     RESNET_CONFIGS,
     cifar_resnet,
@@ -72,6 +73,7 @@ __all__ = [
     "model_facts",
     "DENSENET_CONFIGS",
     "INCEPTION_CONFIGS",
+    "INCEPTION_V3_MODULES",
     "RESNET_CONFIGS",
     "RESNET_V2_CONFIGS",
     "VGG_CONFIGS",
@@ -88,6 +90,7 @@ __all__ = [
     "get_model",
     "googlenet",
     "inception_block",
+    "inception_v3",
     "lenet5",
     "list_models",
     "plain20",
