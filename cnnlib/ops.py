@@ -1,8 +1,8 @@
-"""Readable NumPy convolution, pooling and local response normalization, for teaching.
+"""Readable NumPy convolution, pooling and normalization (LRN, batch normalization), for teaching.
 
-These are the operations of notes 1.1, 1.2 and 2.2 written out in NumPy so a learner can read
+These are the operations of notes 1.1, 1.2, 2.2 and 2.5.3 written out in NumPy so a learner can read
 them; tests check them against ``keras.layers.Conv2D`` / ``MaxPooling2D`` /
-``AveragePooling2D`` and ``cnnlib.layers.LocalResponseNormalization`` to a relative error
+``AveragePooling2D``, ``BatchNormalization`` and ``cnnlib.layers.LocalResponseNormalization`` to a relative error
 below 1e-6 (the cs231n habit: trust a from-scratch operation only after comparing it with a
 reference).
 
@@ -145,6 +145,28 @@ def lrn_divisor(a, k=2.0, n=5, alpha=1e-4, beta=0.75) -> np.ndarray:
 def lrn(a, k=2.0, n=5, alpha=1e-4, beta=0.75) -> np.ndarray:
     """AlexNet's local response normalization across channels: ``a / lrn_divisor(a, ...)``."""
     return np.asarray(a, dtype=np.float64) / lrn_divisor(a, k, n, alpha, beta)
+
+
+def batch_norm(x, mean, variance, gamma=1.0, beta=0.0, epsilon=1e-3) -> np.ndarray:
+    """Batch normalization of channels-last activations: ``gamma * (x - mean) / sqrt(variance + epsilon) + beta``.
+
+    In training, ``mean`` and ``variance`` are the batch's own, per channel over the batch and every position
+    (``batch_statistics``), so each channel leaves with mean ``beta`` and standard deviation close to ``gamma``; at
+    inference they are the running averages the layer kept during training, so an image's output no longer
+    depends on the other images of its batch. ``epsilon`` is Keras' default.
+
+    Reference: Ioffe & Szegedy, "Batch Normalization", ICML 2015, Algorithm 1 (training) and 2 (inference).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    return gamma * (x - mean) / np.sqrt(np.asarray(variance, dtype=np.float64) + epsilon) + beta
+
+
+def batch_statistics(x) -> tuple[np.ndarray, np.ndarray]:
+    """Each channel's mean and (biased) variance over every axis but the last: what batch normalization uses in
+    training, for a batch ``(N, H, W, C)`` of activations."""
+    x = np.asarray(x, dtype=np.float64)
+    axes = tuple(range(x.ndim - 1))
+    return x.mean(axis=axes), x.var(axis=axes)
 
 
 # The Keras layers these operations are checked against. Keras' Conv2D knows only "valid" and "same"; "full" and

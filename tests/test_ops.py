@@ -82,3 +82,36 @@ def test_lrn_divisor_by_hand_and_its_floor():
 def test_bad_input_gets_a_sentence(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_batch_norm_equals_the_keras_layer_in_training_and_at_inference():
+    import keras
+
+    x = RNG.normal(3.0, 2.0, size=(16, 5, 4, 6)).astype("float32")
+    layer = keras.layers.BatchNormalization()
+    layer.build(x.shape)
+    gamma, beta = RNG.normal(size=6), RNG.normal(size=6)
+    layer.gamma.assign(gamma)
+    layer.beta.assign(beta)
+    mean, var = ops.batch_statistics(x)
+    trained = np.asarray(layer(x, training=True))  # the batch's own statistics; the running ones move 1 %
+    assert rel_error(trained, ops.batch_norm(x, mean, var, gamma, beta)) < 1e-4  # float32 against float64
+    assert np.allclose(np.asarray(layer.moving_mean), 0.01 * mean, rtol=1e-5)
+    assert np.allclose(np.asarray(layer.moving_variance), 0.99 + 0.01 * var, rtol=1e-5)
+    inferred = np.asarray(layer(x, training=False))  # the running statistics
+    moving = np.asarray(layer.moving_mean), np.asarray(layer.moving_variance)
+    assert rel_error(inferred, ops.batch_norm(x, *moving, gamma, beta)) < 1e-4
+    assert rel_error(inferred, trained) > 0.1
+
+
+def test_conv_net_with_and_without_batch_norm():
+    from cnnlib.experiments.batchnorm import conv_net
+
+    plain, normed = conv_net(False), conv_net(True)
+    bns = [layer for layer in normed.layers if layer.name.startswith("block") and "_bn" in layer.name]
+    assert len(bns) == 6 and not any("_bn" in layer.name for layer in plain.layers)
+    # BN's beta replaces each convolution's bias; gamma and the two running statistics are 3 more per channel
+    assert normed.count_params() - plain.count_params() == 3 * 2 * (8 + 16 + 32)
+    assert normed.output_shape == (None, 10)
+    with pytest.raises(ValueError, match="widths"):
+        conv_net(True, widths=(8, 0))

@@ -163,3 +163,14 @@ def test_recorded_error_curves_draw_one_panel_per_family(tmp_path, monkeypatch):
     assert all(len(a.lines) == 2 * 2 + 2 for a in axes)  # two seeds and their mean, training and test
     with pytest.raises(ValueError, match="resnet56 not in this recording"):
         draw_error_curves(rec, {"x": ["resnet56"]})
+
+
+def test_draw_step_losses_draws_each_seed_and_the_mean_and_survives_a_diverged_run():
+    from cnnlib.viz import draw_step_losses
+
+    diverged = {"step_loss": [2.3, float("nan"), float("inf")] + [2.3] * 27}
+    fig, (ax,) = _axes(1, 1)
+    assert draw_step_losses({"plain": [diverged, HISTORY], "BN": [HISTORY, HISTORY]}, window=5, ax=ax) is fig
+    assert len(ax.lines) == 6 and fig.axes == [ax]
+    with pytest.raises(ValueError, match="histories"):
+        draw_step_losses({"plain": []})

@@ -111,6 +111,14 @@ MUTATIONS = [
         "07_googlenet",
     ),
     Mutation(
+        "batch_norm_frozen",
+        "the batch-normalized network's BN layers are frozen (inference mode: running statistics, never the batch's)",
+        "experiments/batchnorm.py",
+        'x = layers.BatchNormalization(name=f"block{b}_bn{c}")(x)',
+        'x = layers.BatchNormalization(name=f"block{b}_bn{c}", trainable=False)(x)',
+        "07_googlenet",
+    ),
+    Mutation(
         "aux_weight_zero",
         "GoogLeNet's auxiliary losses are weighted 0",
         "training.py",

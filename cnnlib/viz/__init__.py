@@ -29,6 +29,7 @@ from cnnlib.viz.learning import (  # noqa: F401
     draw_history,
     draw_misclassified,
     draw_signal,
+    draw_step_losses,
     show_filters,
 )
 from cnnlib.viz.recorded import draw_error_curves  # noqa: F401

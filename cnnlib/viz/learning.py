@@ -38,6 +38,40 @@ def draw_history(history: dict, axes=None, title: str | None = None):
     return fig
 
 
+def draw_step_losses(runs: dict, window: int = 10, title: str | None = None, ax=None):
+    """Training loss per step of several networks trained from the same seeds, on one panel.
+
+    Args:
+        runs: ``{label: [history per seed]}``, each history with a ``"step_loss"`` list (what
+            ``cnnlib.training.train_from_seeds`` records).
+        window: steps of the running mean drawn; thin lines are single seeds, the thick one their mean.
+        ax: the axes to draw on, or None for a new figure.
+    """
+    from cnnlib.viz.residual import smooth
+
+    if not runs or any(not histories for histories in runs.values()):
+        raise ValueError("runs must map each label to a non-empty list of histories (one per seed).")
+    fig, ax = new_axes(ax, figsize=(6.5, 3.4))
+    for (label, histories), color in zip(
+        runs.items(), ("tab:blue", "tab:red", "tab:green", "tab:purple"), strict=False
+    ):
+        curves = [
+            smooth(np.nan_to_num(np.asarray(h["step_loss"], float), nan=10.0, posinf=10.0), window) for h in histories
+        ]
+        steps = min(len(c) for c in curves)
+        for c in curves:
+            ax.plot(np.arange(1, steps + 1), c[:steps], color=color, lw=0.7, alpha=0.35)
+        ax.plot(np.arange(1, steps + 1), np.mean([c[:steps] for c in curves], axis=0), color=color, lw=2, label=label)
+    ax.set_ylim(0, 4)  # a diverging run's first steps would flatten the rest
+    ax.set_xlabel("training step")
+    ax.set_ylabel(f"training loss (mean of {window} steps)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
 def confusion_matrix(y_true, y_pred, classes: int) -> np.ndarray:
     """Counts ``[true, predicted]``."""
     m = np.zeros((classes, classes), dtype=int)
