@@ -130,3 +130,25 @@ def test_exercise_2_solution_agrees_with_built_networks():
     model = densenet((2, 3, 2), growth_rate=5, compression=0.6, stem="cifar", input_shape=(16, 16, 3))
     built = [model.get_layer(f"conv{s}_block{n}_concat").output.shape[-1] for s, n in ((2, 2), (3, 3), (4, 2))]
     assert solve((2, 3, 2), 5, compression=0.6) == built
+
+
+def test_distance_to_output_is_the_shortest_path_in_weight_layers():
+    import keras
+
+    from cnnlib.arithmetic import distance_to_output
+    from cnnlib.models import cifar_resnet, densenet
+
+    plain = cifar_resnet(20, None, base_width=4, input_shape=(16, 16, 3))
+    distance = distance_to_output(plain)
+    assert list(distance.values()) == list(range(20, 0, -1))  # a chain: the whole depth above each layer
+    dense = densenet(blocks=(4, 4, 4), growth_rate=4, stem="cifar", input_shape=(16, 16, 3), classes=10)
+    distance = distance_to_output(dense)
+    assert distance["predictions"] == 1 and distance["conv4_block4_2_conv"] == 2  # last block: straight to the top
+    assert distance["conv1_conv"] == 4  # the stem: two transitions and the classifier above it
+    assert max(distance.values()) == 5  # a 1 x 1 bottleneck of the first block
+    # a skip connection around two convolutions: the shortest path takes it
+    inputs = keras.Input((8, 8, 2))
+    a = keras.layers.Conv2D(2, 3, padding="same", name="a")(inputs)
+    b = keras.layers.Conv2D(2, 3, padding="same", name="b")(keras.layers.Conv2D(2, 3, padding="same", name="c")(a))
+    out = keras.layers.Dense(3, name="top")(keras.layers.GlobalAveragePooling2D()(keras.layers.Add()([a, b])))
+    assert distance_to_output(keras.Model(inputs, out)) == {"a": 2, "c": 3, "b": 2, "top": 1}

@@ -5,7 +5,7 @@ call it. No TensorFlow import.
 """
 
 from cnnlib.arithmetic.counts import count_macs, format_layer_table, layer_table  # noqa: F401
-from cnnlib.arithmetic.depth import network_depth  # noqa: F401
+from cnnlib.arithmetic.depth import distance_to_output, network_depth  # noqa: F401
 from cnnlib.arithmetic.inception import (  # noqa: F401
     ReductionSavings,
     inception_branches,

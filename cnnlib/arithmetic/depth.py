@@ -1,4 +1,5 @@
-"""The depth of a network with branches: the longest path from the input, counted in layers.
+"""The depth of a network with branches: the longest path from the input, counted in layers; and how close
+each layer is to the output: the shortest path from it (DenseNet's "implicit deep supervision").
 
 "22 layers deep" (GoogLeNet) is not the number of layers with weights — GoogLeNet has 58
 convolutions and one dense layer side by side in its Inception modules — but the number of
@@ -11,9 +12,10 @@ imports neither TensorFlow nor Keras and works on a model built in any backend.
 
 from __future__ import annotations
 
+import heapq
 import sys
 
-__all__ = ["network_depth"]
+__all__ = ["distance_to_output", "network_depth"]
 
 _POOLING = ("Pooling1D", "Pooling2D", "Pooling3D")
 
@@ -98,3 +100,40 @@ def network_depth(model, output=0, count_pooling: bool = False) -> int:
         return walk(target)
     finally:
         sys.setrecursionlimit(limit)
+
+
+def distance_to_output(model) -> dict[str, int]:
+    """For every layer with weights, the fewest layers with weights on a path from it to the (first) output,
+    itself included: the classifier is 1 from the output, the layer before it 2.
+
+    This is how far the loss's gradient must travel back to reach the layer by its shortest route. In a plain
+    stack it is the number of weight layers above; with DenseNet's concatenations, a dense layer's output goes
+    straight to every later layer of its block and to the transition (Huang et al., section 3: "individual layers
+    receive additional supervision from the loss function through the shorter connections"). Weight layers are
+    counted as in :func:`network_depth` (convolutions and dense layers, not normalizations).
+    """
+    config = model.get_config()
+    inbound = _inbound(config)
+    outputs = config.get("output_layers")
+    target = list(inbound)[-1] if outputs is None else (outputs[0] if isinstance(outputs[0], str) else outputs[0][0])
+
+    def weighted(name: str) -> bool:
+        try:
+            layer = model.get_layer(name)
+        except ValueError:
+            return False
+        return bool(layer.weights) and "Normalization" not in type(layer).__name__
+
+    # Shortest paths on the reversed graph, from the output back; a layer with weights costs 1 to pass.
+    best = {target: int(weighted(target))}
+    queue = [(best[target], target)]
+    while queue:
+        dist, name = heapq.heappop(queue)
+        if dist > best.get(name, dist):
+            continue
+        for source in inbound.get(name, []):
+            candidate = dist + int(weighted(source))
+            if candidate < best.get(source, candidate + 1):
+                best[source] = candidate
+                heapq.heappush(queue, (candidate, source))
+    return {name: best[name] for name in inbound if name in best and weighted(name)}
