@@ -56,3 +56,34 @@ def test_a_committed_file_matches_its_script(path):
     for name, run in data["runs"].items():
         assert len(run["epochs"]) <= args.epochs, name
         assert all(np.isfinite(list(e.values())).all() for e in run["epochs"]), name
+
+
+def test_outside_a_checkout_a_recording_is_downloaded_once_from_the_repository(tmp_path, monkeypatch):
+    # Colab: cnnlib is installed from the repository, without results/. The file comes from the repository that
+    # cnnlib's own package metadata names (pyproject's [project.urls]), into ~/.keras/cnnlib-results, once.
+    import urllib.request
+
+    from cnnlib.experiments import recorded
+
+    monkeypatch.setattr(recorded, "CHECKOUT_RESULTS", tmp_path / "installed" / "results")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(Path, "home", lambda: tmp_path / "home")
+    monkeypatch.delenv("CNNLIB_RESULTS_DIR", raising=False)
+    fetched = []
+
+    def offline_download(url, target):  # the committed file stands in for GitHub's copy
+        fetched.append(url)
+        Path(target).write_bytes((ROOT / "results" / "relu_tanh.json").read_bytes())
+
+    monkeypatch.setattr(urllib.request, "urlretrieve", offline_download)
+    first, again = recorded.load("relu_tanh"), recorded.load("relu_tanh")
+    assert fetched == ["https://raw.githubusercontent.com/cnnlib/cnnlib-notebooks/main/results/relu_tanh.json"]
+    assert (tmp_path / "home" / ".keras" / "cnnlib-results" / "relu_tanh.json").is_file()
+    assert first.runs.keys() == again.runs.keys() and first.seeds == [0, 1, 2]
+
+    def no_network(url, target):
+        raise OSError("no internet")
+
+    monkeypatch.setattr(urllib.request, "urlretrieve", no_network)
+    with pytest.raises(FileNotFoundError, match="CNNLIB_RESULTS_DIR"):
+        recorded.load("degradation")
