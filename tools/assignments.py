@@ -63,16 +63,16 @@ CELL_TIMEOUT = 600  # seconds per cell when nbgrader executes a notebook (traini
 # code of their hidden <details> block, the written ones' their model answer). A test checks that each appears in
 # its hidden solution's text; the autograde of the solutions-filled release checks it against the library.
 ANSWERS: dict[str, dict[int, str]] = {
-    "01_convolution": {1: "14", 2: "18_496", 3: "2"},
-    "02_pooling": {1: "27", 2: "12", 3: "2.0"},
-    "03_lenet": {1: "1_883_200", 2: "10_080", 3: "9"},
+    "01_convolution": {1: "14", 2: "18_496", 3: "2", 5: "(8, 8, 4)"},
+    "02_pooling": {1: "27", 2: "12", 3: "2.0", 5: "(0, 2)"},
+    "03_lenet": {1: "1_883_200", 2: "10_080", 3: "9", 5: "(62_006, 91_946)"},
     "04_alexnet": {1: "37_752_832", 2: "54", 3: "307_456"},
-    "04b_alexnet_improvements": {2: "1"},
+    "04b_alexnet_improvements": {2: "1", 3: "(2.0, 1.0)"},
     "05_zfnet": {1: "110", 2: "10_618_880", 3: "43"},
-    "06_vgg": {1: "133_638_952", 3: "(73_728, 102_400)"},
-    "06b_vgg_training": {1: "0.34"},
+    "06_vgg": {1: "133_638_952", 3: "(73_728, 102_400)", 4: "196"},
+    "06b_vgg_training": {1: "0.34", 3: "69"},
     "07_googlenet": {1: "21_504", 3: "20"},
-    "08_resnet": {1: "16_777_216", 3: "924_928"},
+    "08_resnet": {1: "16_777_216", 3: "924_928", 4: "0.0"},
     "09_densenet": {1: "992", 3: "12_544"},
     "10_comparison": {1: "4"},
 }

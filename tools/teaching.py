@@ -35,44 +35,53 @@ ASSESSES: dict[str, dict[int, str]] = {
         2: "a convolution's parameters: C_in·k·k·C_out weights plus C_out biases",
         3: 'the padding that keeps the size ("same" for an odd kernel)',
         4: "code: a multi-channel convolution from scratch, checked against `cnnlib.ops.conv2d`",
+        5: "predict, then run: a layer's output shape (`same` at stride 2 gives ⌈i/s⌉; channels = filters)",
     },
     "02_pooling": {
         1: "the size after an overlapping 3×3/2 pooling",
         2: "the receptive field through a convolution–pooling stack (the jump doubles)",
         3: "average pooling dilutes a sparse peak",
         4: "code: max pooling of one channel, against `cnnlib.ops.max_pool2d`",
+        5: "predict, then run: max pooling is invariant only to shifts within its window",
+        6: "written: what the with/without-pooling measurement shows (cost, field) and what it does not (accuracy)",
     },
     "03_lenet": {
         1: "weight sharing: C3 as a dense layer",
         2: "multiply-adds of a dense layer",
         3: "shapes on a larger input: C5 is a convolution that slides",
         4: "code: LeNet-5 with `keras.Sequential` (layer kinds, 61,706 parameters, output shape)",
+        5: "predict, then run: input channels change only C1's parameters, the input size only the first dense layer's",
     },
     "04_alexnet": {
         1: "where AlexNet's parameters are: fc6",
         2: "conv1's size at 224 pixels (why implementations use 227)",
         3: "grouped convolution: conv2 in the two-GPU split",
         4: "code: AlexNet's map sizes for any input, against `cnnlib.arithmetic`",
+        5: "written: why tanh was not slower here (few saturated units at initialization, dying ReLUs at large rates)",
     },
     "04b_alexnet_improvements": {
         1: "code: the LRN divisor (α not divided by n), against the library's layer",
         2: "why the scaled AlexNet drops conv1's stride on 32×32 images",
+        3: "predict, then run: inverted dropout (kept units scaled by 1/(1 − p) while training, nothing at inference)",
     },
     "05_zfnet": {
         1: "ZFNet's conv1 size with padding",
         2: "parameters of Table 2's variant (b)",
         3: "a receptive field read off the network of the notebook",
         4: "code: an occlusion map, against `cnnlib.experiments.saliency.occlusion_sensitivity` on the trained network",
+        5: "written: predict, run and read an occlusion map (object or context?)",
     },
     "06_vgg": {
         1: "parameters of configuration C (its 1×1 layers)",
         2: "code: a VGG's parameters from its configuration, against the built networks",
         3: "two 3×3 layers against one 5×5: the weights",
+        4: "predict, then run: VGG-16's receptive field, grown by 3×3 steps and poolings",
     },
     "06b_vgg_training": {
         1: "the gain σ·√(k²C/2) of one layer under N(0, 0.01)",
         2: "code: He's standard deviation, against the gain and Keras' `HeNormal` (the follow-up question about "
         "Glorot is not graded)",
+        3: "predict, then run: N(0, 0.1) makes the signal grow, (σ·√(k²C/2))⁸ over eight layers",
     },
     "07_googlenet": {
         1: "the weights of inception 3a's 1×1 reductions",
@@ -83,6 +92,8 @@ ASSESSES: dict[str, dict[int, str]] = {
         1: "the cost of the notes' 3×3 projection shortcut against the paper's 1×1",
         2: "code: a basic residual block, against `cnnlib`'s `basic_block`",
         3: "shortcut options B and C for ResNet-34: the parameters",
+        4: "predict, then run: a residual block whose last BN has γ = 0 is the identity",
+        5: "written: degradation is an optimization failure, not overfitting; why shortcuts help (the identity)",
     },
     "09_densenet": {
         1: "a dense layer's input channels, k₀ + (l − 1)·k",
