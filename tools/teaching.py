@@ -103,6 +103,7 @@ ASSESSES: dict[str, dict[int, str]] = {
     "10_comparison": {
         1: "reading the model cards: VGG-16's multiply-adds over ResNet-50's",
         2: "code: the cheapest network below an error, against the Pareto front of `cnnlib.experiments.comparison`",
+        3: "predict, then run: multiply-adds grow with the image's area, parameters not (global average pooling)",
     },
 }
 
