@@ -87,6 +87,7 @@ ASSESSES: dict[str, dict[int, str]] = {
         1: "the weights of inception 3a's 1×1 reductions",
         2: "code: an Inception module's parameters, against the nine built blocks",
         3: "the depth of the scaled GoogLeNet (longest path of weight layers)",
+        4: "predict, then run: batch normalization at inference uses the running statistics, not the batch's",
     },
     "08_resnet": {
         1: "the cost of the notes' 3×3 projection shortcut against the paper's 1×1",
@@ -99,6 +100,7 @@ ASSESSES: dict[str, dict[int, str]] = {
         1: "a dense layer's input channels, k₀ + (l − 1)·k",
         2: "code: the channels after each dense block, against DenseNet-121/169/201 and DenseNet-BC-100",
         3: "the channels a dense block's concatenations store, L·k₀ + k·L(L+1)/2",
+        4: "predict, then run: the shortest path from a dense layer to the loss skips the rest of its block",
     },
     "10_comparison": {
         1: "reading the model cards: VGG-16's multiply-adds over ResNet-50's",
